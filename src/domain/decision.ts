@@ -1,0 +1,98 @@
+import type { FindingType } from "./finding.js";
+
+/** The actions a policy can take, and the way back from each. */
+export const ACTION_KINDS = [
+  "notify",
+  "tag",
+  "untag",
+  "quarantine",
+  "release",
+  "schedule-deletion",
+  "cancel-deletion",
+] as const;
+export type ActionKind = (typeof ACTION_KINDS)[number];
+
+/** Actions that take something away from the secret's readers; they count against the blast-radius limit. */
+export const DESTRUCTIVE_ACTIONS: readonly ActionKind[] = ["quarantine", "schedule-deletion"];
+
+/** Guards that no policy can switch off. Each is reported by name when it withholds an action. */
+export const GUARDS = [
+  "exempt",
+  "owning-service",
+  "replica",
+  "recently-accessed",
+  "already-deleted",
+  "limit-reached",
+  "replicas-unknown",
+] as const;
+export type Guard = (typeof GUARDS)[number];
+
+/** Lifecycle stages of an unused secret, kept on the secret as the `governor:stage` tag. */
+export const STAGES = ["flagged", "quarantined", "deletion-scheduled"] as const;
+export type Stage = (typeof STAGES)[number];
+
+export const TAG_PREFIX = "governor:";
+export const STAGE_TAG = "governor:stage";
+export const STAGE_SINCE_TAG = "governor:stage-since";
+
+export type Mode = "report" | "enforce";
+
+/** One concrete step of a decision, in the order it must run. */
+export type Step =
+  | { kind: "notify"; route: string }
+  | { kind: "tag"; tags: Record<string, string> }
+  | { kind: "untag"; keys: string[] }
+  | { kind: "quarantine" }
+  | { kind: "release" }
+  | { kind: "schedule-deletion"; recoveryWindowDays: number }
+  | { kind: "cancel-deletion" };
+
+export interface Decision {
+  arn: string;
+  name: string;
+  finding: FindingType;
+  /** The policy rule that decided, or null when none applied. */
+  rule: string | null;
+  /** The most significant action, or `none` when nothing is to be done or a guard withheld it. */
+  action: ActionKind | "none";
+  /** Everything to do, in order (empty when `action` is none). */
+  steps: Step[];
+  /** The lifecycle stage the secret is in after this decision (null outside the lifecycle). */
+  stage: Stage | null;
+  reason: string;
+  /** The guard that withheld an action, if any. */
+  guard: Guard | null;
+  /** The Slack route this decision is reported to. */
+  route: string;
+  /** What comes next in the lifecycle, and from when. */
+  next?: { action: ActionKind; on: string };
+  /** Which rule, stage and guard led here, step by step. */
+  trace: string[];
+}
+
+export interface CostSummary {
+  secrets: number;
+  unused: number;
+  monthlyCostUsd: number;
+  unusedMonthlyCostUsd: number;
+  projectedMonthlySavingsUsd: number;
+}
+
+export interface LimitReport {
+  /** Destructive actions allowed this run (the smaller of the per-run and remaining per-day budgets). */
+  allowed: number;
+  planned: number;
+  withheld: number;
+}
+
+export interface Plan {
+  mode: Mode;
+  now: Date;
+  decisions: Decision[];
+  summary: CostSummary;
+  limit: LimitReport;
+}
+
+/** Price list (us-east-1, 2026): per secret-month, replicas billed as secrets, nothing while pending deletion. */
+export const PRICE_PER_SECRET_MONTH_USD = 0.4;
+export const PRICE_PER_10K_API_CALLS_USD = 0.05;

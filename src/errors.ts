@@ -1,0 +1,56 @@
+/** One base class for every error the governor raises on purpose; `cause` keeps the original. */
+export class GovernorError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Input that is not what we accept (an inventory, an event, a compliance file). Exit code 2 in the CLI. */
+export class InputError extends GovernorError {
+  constructor(
+    message: string,
+    readonly source?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export interface PolicyProblem {
+  file: string;
+  line: number;
+  col: number;
+  message: string;
+  /** Dotted path of the offending key inside the document, when there is one. */
+  path?: string;
+}
+
+/** A policy file or directory that does not validate. Carries every problem found, not only the first. */
+export class PolicyValidationError extends GovernorError {
+  constructor(readonly problems: PolicyProblem[]) {
+    super(problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`).join("\n"));
+  }
+}
+
+/** The blast-radius limit stopped a destructive action. */
+export class LimitReachedError extends GovernorError {}
+
+/** An AWS (or Slack) call failed after its own retries. `retryable` decides retry versus dead-letter. */
+export class AdapterError extends GovernorError {
+  constructor(
+    message: string,
+    readonly operation: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The secret no longer exists (deleted between event and action): a logged skip, not a failure. */
+export class SecretNotFoundError extends GovernorError {
+  constructor(readonly secretId: string) {
+    super(`secret ${secretId} was not found`);
+  }
+}
