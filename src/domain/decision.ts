@@ -75,6 +75,9 @@ export interface CostSummary {
   unused: number;
   monthlyCostUsd: number;
   unusedMonthlyCostUsd: number;
+  /** What secrets the governor scheduled for deletion no longer cost (nothing is billed while pending). */
+  realisedMonthlySavingsUsd: number;
+  /** What the policy saves once the deletions it is heading for complete. */
   projectedMonthlySavingsUsd: number;
 }
 

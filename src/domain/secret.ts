@@ -81,18 +81,21 @@ export function secretMatchesId(secret: Secret, secretId: string): boolean {
   );
 }
 
-const awsDate = z.unknown().transform((value, ctx) => {
-  if (value === undefined || value === null) return undefined;
-  const date = parseAwsDate(value);
-  if (!date) {
-    ctx.addIssue({
-      code: "custom",
-      message: `expected a date (ISO-8601 or epoch seconds), got ${JSON.stringify(value)}`,
-    });
-    return z.NEVER;
-  }
-  return date;
-});
+const awsDate = z
+  .unknown()
+  .transform((value, ctx) => {
+    if (value === undefined || value === null) return undefined;
+    const date = parseAwsDate(value);
+    if (!date) {
+      ctx.addIssue({
+        code: "custom",
+        message: `expected a date (ISO-8601 or epoch seconds), got ${JSON.stringify(value)}`,
+      });
+      return z.NEVER;
+    }
+    return date;
+  })
+  .optional();
 
 const tagList = z
   .array(z.object({ Key: z.string(), Value: z.string().optional().default("") }))

@@ -1,0 +1,54 @@
+import { parseArgs } from "node:util";
+import { InputError, PolicyValidationError } from "../errors.js";
+import { loadPolicy } from "../policy/load.js";
+import { policyJsonSchema } from "../policy/schema.js";
+import { type CliIO, processIO, readPolicyTexts } from "./io.js";
+import { runPlan } from "./plan.js";
+import { USAGE, UsageError } from "./usage.js";
+
+function runValidate(argv: string[], io: CliIO): number {
+  const { values } = parseArgs({ args: argv, options: { policy: { type: "string", default: "policies" } } });
+  const { policy, origins } = loadPolicy(readPolicyTexts(values.policy));
+  const files = origins.files.map((f) => f.path).join(", ");
+  io.stdout(`${values.policy}: valid (${policy.rules.length} rules, mode ${policy.mode}; ${files})\n`);
+  return 0;
+}
+
+/** The `governor` command. Returns the exit code; never throws. */
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "validate":
+        return runValidate(rest, io);
+      case "schema":
+        io.stdout(`${JSON.stringify(policyJsonSchema(), null, 2)}\n`);
+        return 0;
+      case "plan":
+        return runPlan(rest, io);
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        io.stdout(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (error) {
+    if (error instanceof PolicyValidationError) {
+      io.stderr(`${error.message}\n${error.problems.length} problem(s) found.\n`);
+      return 1;
+    }
+    if (error instanceof InputError) {
+      io.stderr(`governor: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      io.stderr(`governor: ${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    io.stderr(`governor: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+    return 70;
+  }
+}

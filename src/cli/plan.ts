@@ -1,0 +1,139 @@
+import { parseArgs } from "node:util";
+import { parseComplianceDetails } from "../domain/config-rules.js";
+import { parseAwsDate } from "../domain/dates.js";
+import type { Decision, Mode, Plan } from "../domain/decision.js";
+import { parseInventory } from "../domain/secret.js";
+import { loadPolicy } from "../policy/load.js";
+import { planAccount } from "../policy/plan.js";
+import { type CliIO, readPolicyTexts, readText } from "./io.js";
+import { type Cell, type Colour, paint, renderTable } from "./table.js";
+import { UsageError } from "./usage.js";
+
+export function parseNow(value: string | undefined): Date {
+  if (value === undefined) return new Date();
+  const date = parseAwsDate(value);
+  if (!date) throw new UsageError(`--now: not an ISO-8601 date: ${value}`);
+  return date;
+}
+
+export function parseMode(value: string | undefined): Mode | undefined {
+  if (value === undefined) return undefined;
+  if (value !== "report" && value !== "enforce")
+    throw new UsageError(`--mode must be report or enforce, not ${value}`);
+  return value;
+}
+
+const ACTION_COLOUR: Record<string, Colour> = {
+  "schedule-deletion": "red",
+  quarantine: "yellow",
+  tag: "cyan",
+  untag: "green",
+  release: "green",
+  "cancel-deletion": "green",
+  notify: "blue",
+  none: "gray",
+};
+
+/** The JSON form of a decision: the documented keys first, then the details. */
+export function decisionJson(d: Decision): Record<string, unknown> {
+  return {
+    arn: d.arn,
+    name: d.name,
+    finding: d.finding,
+    action: d.action,
+    stage: d.stage,
+    reason: d.reason,
+    guard: d.guard,
+    rule: d.rule,
+    route: d.route,
+    steps: d.steps,
+    ...(d.next ? { next: d.next } : {}),
+    trace: d.trace,
+  };
+}
+
+export function usd(value: number): string {
+  return `$${value.toFixed(2)}`;
+}
+
+export function renderPlanTable(plan: Plan, color: boolean): string {
+  const rows: Cell[][] = plan.decisions.map((d) => [
+    { text: d.name },
+    { text: d.finding },
+    { text: d.action, colour: ACTION_COLOUR[d.action] },
+    { text: d.stage ?? "-" },
+    { text: d.guard ?? "-", ...(d.guard ? { colour: "magenta" as const } : {}) },
+    { text: d.reason },
+  ]);
+  const s = plan.summary;
+  const lines = [
+    plan.decisions.length > 0
+      ? renderTable(["SECRET", "FINDING", "ACTION", "STAGE", "GUARD", "REASON"], rows, color)
+      : "No decisions: the policy has nothing to say about these secrets.",
+    "",
+    `Secrets: ${s.secrets}   unused: ${s.unused}   monthly cost: ${usd(s.monthlyCostUsd)}   unused cost: ${usd(s.unusedMonthlyCostUsd)}/month`,
+    `Savings: ${usd(s.realisedMonthlySavingsUsd)}/month realised, ${usd(s.projectedMonthlySavingsUsd)}/month projected once scheduled deletions complete`,
+  ];
+  if (plan.limit.withheld > 0)
+    lines.push(
+      paint(
+        `Blast-radius limit: ${plan.limit.withheld} of ${plan.limit.planned} destructive actions withheld (limit-reached)`,
+        "magenta",
+        color,
+      ),
+    );
+  lines.push(
+    plan.mode === "report"
+      ? paint("Mode: report (dry run): nothing was changed.", "bold", color)
+      : paint("Mode: enforce: these actions would be taken by the pipeline.", "bold", color),
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+export function runPlan(argv: string[], io: CliIO): number {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      inventory: { type: "string" },
+      compliance: { type: "string" },
+      policy: { type: "string", default: "policies" },
+      now: { type: "string" },
+      mode: { type: "string" },
+      format: { type: "string", default: "table" },
+    },
+    strict: true,
+  });
+  if (!values.inventory)
+    throw new UsageError("plan needs --inventory FILE (the JSON of 'aws secretsmanager list-secrets')");
+  if (values.format !== "table" && values.format !== "json")
+    throw new UsageError(`--format must be table or json`);
+  const now = parseNow(values.now);
+  const mode = parseMode(values.mode);
+  const { policy } = loadPolicy(readPolicyTexts(values.policy));
+  const secrets = parseInventory(readText(values.inventory, "inventory"), values.inventory);
+  const compliance = values.compliance
+    ? parseComplianceDetails(readText(values.compliance, "compliance file"), values.compliance, now)
+    : undefined;
+  const plan = planAccount(secrets, policy, now, {
+    mode: mode ?? policy.mode,
+    ...(compliance ? { compliance } : {}),
+  });
+  if (values.format === "json") {
+    io.stdout(
+      `${JSON.stringify(
+        {
+          mode: plan.mode,
+          now: plan.now.toISOString(),
+          decisions: plan.decisions.map(decisionJson),
+          summary: plan.summary,
+          limit: plan.limit,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  } else {
+    io.stdout(renderPlanTable(plan, io.color));
+  }
+  return 0;
+}

@@ -1,0 +1,180 @@
+import type { PolicyProblem } from "../errors.js";
+import type { PolicyOrigins } from "./load.js";
+import type { ActionSpec, Match, NumberRange, Policy, Rule } from "./schema.js";
+
+const RESERVED_TAGS = new Set(["governor:stage", "governor:stage-since"]);
+
+function asList<T>(value: T | T[] | undefined): T[] | undefined {
+  return value === undefined ? undefined : Array.isArray(value) ? value : [value];
+}
+
+function rangeIsEmpty(range: NumberRange | undefined): boolean {
+  if (!range) return false;
+  const low = Math.max(
+    range.gt !== undefined ? range.gt + 1 : Number.NEGATIVE_INFINITY,
+    range.gte ?? Number.NEGATIVE_INFINITY,
+  );
+  const high = Math.min(
+    range.lt !== undefined ? range.lt - 1 : Number.POSITIVE_INFINITY,
+    range.lte ?? Number.POSITIVE_INFINITY,
+  );
+  return low > high;
+}
+
+/** A reason the match can never hold, or undefined. */
+function contradiction(match: Match): string | undefined {
+  const tags = match.tags;
+  for (const key of tags?.absent ?? []) {
+    if (tags?.exists?.includes(key)) return `tag '${key}' cannot both exist and be absent`;
+    if (tags?.equals && key in tags.equals) return `tag '${key}' cannot both equal a value and be absent`;
+  }
+  if (rangeIsEmpty(match.ageDays)) return "ageDays is an empty range";
+  if (rangeIsEmpty(match.daysSinceLastAccess)) return "daysSinceLastAccess is an empty range";
+  if (match.managed === false && match.owningService !== undefined)
+    return "managed: false excludes every owningService";
+  return undefined;
+}
+
+function actionName(action: ActionSpec): string {
+  return typeof action === "string" ? action : (Object.keys(action)[0] as string);
+}
+
+/**
+ * Does `earlier` take every secret and finding that `later` would? Then `later` is unreachable (first match wins).
+ * Conservative: only when every condition of `earlier` is absent or identical in `later`.
+ */
+function covers(earlier: Rule, later: Rule): boolean {
+  const earlierFindings = asList(earlier.match.finding) ?? [];
+  const laterFindings = asList(later.match.finding) ?? [];
+  if (!laterFindings.every((f) => earlierFindings.includes(f))) return false;
+  for (const [key, value] of Object.entries(earlier.match)) {
+    if (key === "finding" || value === undefined) continue;
+    const other = (later.match as Record<string, unknown>)[key];
+    if (JSON.stringify(value) !== JSON.stringify(other)) return false;
+  }
+  // An unused rule with a lower threshold still leaves nothing for one with a higher threshold; not the reverse.
+  if (laterFindings.includes("unused") && (earlier.unusedForDays ?? 90) > (later.unusedForDays ?? 90))
+    return false;
+  return true;
+}
+
+/** Semantic checks the schema cannot express. */
+export function checkPolicy(policy: Policy, origins: PolicyOrigins): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
+  const atKey = (dotted: string, message: string) => {
+    const file = origins.keys.get(dotted) ?? origins.files[0];
+    const pos = file ? file.locate(dotted.split(".")) : { line: 1, col: 1 };
+    problems.push({ file: file?.path ?? "(policy)", ...pos, path: dotted, message });
+  };
+  const atRule = (index: number, sub: (string | number)[], message: string) => {
+    const origin = origins.rules[index];
+    const path = ["rules", origin?.index ?? index, ...sub];
+    const pos = origin ? origin.file.locate(path) : { line: 1, col: 1 };
+    problems.push({ file: origin?.file.path ?? "(policy)", ...pos, path: path.join("."), message });
+  };
+
+  const routeNames = Object.keys(policy.routes);
+  const knownRoute = (route: string) => routeNames.includes(route);
+  const routeList = routeNames.join(", ");
+  if (!knownRoute(policy.routing.default))
+    atKey("routing.default", `unknown Slack route '${policy.routing.default}' (routes: ${routeList})`);
+  for (const [value, route] of Object.entries(policy.routing.map))
+    if (!knownRoute(route))
+      atKey(`routing.map.${value}`, `unknown Slack route '${route}' (routes: ${routeList})`);
+
+  for (const [index, rule] of policy.rules.entries()) {
+    const findings = asList(rule.match.finding) ?? [];
+    if (rule.route !== undefined && !knownRoute(rule.route))
+      atRule(index, ["route"], `unknown Slack route '${rule.route}' (routes: ${routeList})`);
+    if (rule.lifecycle && rule.actions)
+      atRule(index, ["actions"], "a rule has either a lifecycle or actions, not both");
+    if (!rule.lifecycle && !rule.actions) atRule(index, ["match"], "a rule needs a lifecycle or actions");
+    if (rule.unusedForDays !== undefined && !findings.includes("unused"))
+      atRule(index, ["unusedForDays"], "unusedForDays applies only to rules on the 'unused' finding");
+
+    const lifecycle = rule.lifecycle;
+    if (lifecycle) {
+      if (findings.length !== 1 || findings[0] !== "unused")
+        atRule(index, ["lifecycle"], "a lifecycle applies only to the 'unused' finding (finding: unused)");
+      const { quarantine, scheduleDeletion } = lifecycle;
+      if (scheduleDeletion && !quarantine)
+        atRule(
+          index,
+          ["lifecycle", "scheduleDeletion"],
+          "deletion always comes after a quarantine: add lifecycle.quarantine",
+        );
+      if (scheduleDeletion && quarantine && scheduleDeletion.afterDays <= quarantine.afterDays)
+        atRule(
+          index,
+          ["lifecycle", "scheduleDeletion", "afterDays"],
+          `stages out of order: scheduleDeletion.afterDays (${scheduleDeletion.afterDays}) must be later than quarantine.afterDays (${quarantine.afterDays})`,
+        );
+      if (
+        scheduleDeletion &&
+        (scheduleDeletion.recoveryWindowDays < 7 || scheduleDeletion.recoveryWindowDays > 30)
+      )
+        atRule(
+          index,
+          ["lifecycle", "scheduleDeletion", "recoveryWindowDays"],
+          `recoveryWindowDays must be 7 to 30 (got ${scheduleDeletion.recoveryWindowDays})`,
+        );
+    }
+
+    const actions = rule.actions ?? [];
+    const names = actions.map(actionName);
+    for (const [i, action] of actions.entries()) {
+      const name = actionName(action);
+      if (names.indexOf(name) !== i) atRule(index, ["actions", i], `action '${name}' is listed twice`);
+      if (
+        typeof action === "object" &&
+        "notify" in action &&
+        action.notify.route &&
+        !knownRoute(action.notify.route)
+      )
+        atRule(
+          index,
+          ["actions", i, "notify", "route"],
+          `unknown Slack route '${action.notify.route}' (routes: ${routeList})`,
+        );
+      if (typeof action === "object" && ("tag" in action || "untag" in action)) {
+        const keys = "tag" in action ? Object.keys(action.tag) : action.untag;
+        for (const key of keys) {
+          if (!key.startsWith("governor:"))
+            atRule(
+              index,
+              ["actions", i],
+              `tag key '${key}': the governor only writes its own 'governor:' tags`,
+            );
+          else if (RESERVED_TAGS.has(key))
+            atRule(index, ["actions", i], `tag key '${key}' is kept by the lifecycle; a rule cannot set it`);
+        }
+      }
+      if (typeof action === "object" && "schedule-deletion" in action) {
+        const window = action["schedule-deletion"].recoveryWindowDays;
+        if (window < 7 || window > 30)
+          atRule(
+            index,
+            ["actions", i, "schedule-deletion", "recoveryWindowDays"],
+            `recoveryWindowDays must be 7 to 30 (got ${window})`,
+          );
+      }
+      if (name === "schedule-deletion" && !names.includes("quarantine"))
+        atRule(
+          index,
+          ["actions", i],
+          "deletion always comes after a quarantine: list 'quarantine' in the same rule",
+        );
+    }
+
+    const why = contradiction(rule.match);
+    if (why) atRule(index, ["match"], `unreachable rule '${rule.name}': ${why}`);
+    const earlier = policy.rules.slice(0, index).find((r) => covers(r, rule));
+    if (earlier)
+      atRule(
+        index,
+        ["match"],
+        `unreachable rule '${rule.name}': rule '${earlier.name}' before it matches everything it does`,
+      );
+  }
+  return problems;
+}

@@ -1,0 +1,426 @@
+import { addDays, daysBetween, isoDate, parseAwsDate } from "../domain/dates.js";
+import {
+  type ActionKind,
+  type Decision,
+  type Guard,
+  STAGE_SINCE_TAG,
+  STAGE_TAG,
+  STAGES,
+  type Stage,
+  type Step,
+} from "../domain/decision.js";
+import type { AccessAttempt, FindingType } from "../domain/finding.js";
+import { isReplica, isReplicatedPrimary, type Secret } from "../domain/secret.js";
+import { daysSinceLastUse, isUnused, lastAccessAnywhere, replicasUnknown } from "./facts.js";
+import { firstMatchingRule, isExempt } from "./match.js";
+import {
+  type ActionSpec,
+  DEFAULT_UNUSED_FOR_DAYS,
+  type Lifecycle,
+  type Policy,
+  type Rule,
+} from "./schema.js";
+
+/** What is known about one finding on one secret when the engine decides. */
+export interface EvaluationInput {
+  secret: Secret;
+  finding: FindingType;
+  /** From Config or an event; undefined means "judge from the facts" (the planner without Config data). */
+  status?: "open" | "resolved";
+  access?: AccessAttempt;
+}
+
+/** Most significant first: the decision's `action` is the first of these among its steps. */
+const SIGNIFICANCE: ActionKind[] = [
+  "schedule-deletion",
+  "quarantine",
+  "cancel-deletion",
+  "release",
+  "tag",
+  "untag",
+  "notify",
+];
+
+export const QUARANTINE_FEEDBACK_RULE = "quarantine-feedback";
+
+function primaryAction(steps: Step[]): ActionKind | "none" {
+  for (const kind of SIGNIFICANCE) if (steps.some((s) => s.kind === kind)) return kind;
+  return "none";
+}
+
+export function readStage(secret: Secret): { stage: Stage | null; since?: Date } {
+  const value = secret.tags[STAGE_TAG];
+  const stage = (STAGES as readonly string[]).includes(value ?? "") ? (value as Stage) : null;
+  const since = parseAwsDate(secret.tags[STAGE_SINCE_TAG]);
+  return since ? { stage, since } : { stage };
+}
+
+/** The Slack route: the rule's own, else the first routing tag whose value names a route, else the default. */
+export function routeFor(policy: Policy, secret: Secret, rule?: Rule): string {
+  if (rule?.route) return rule.route;
+  for (const key of policy.routing.tags) {
+    const value = secret.tags[key];
+    if (value === undefined) continue;
+    const mapped = policy.routing.map[value] ?? value;
+    if (mapped in policy.routes) return mapped;
+  }
+  return policy.routing.default;
+}
+
+class DecisionBuilder {
+  readonly trace: string[] = [];
+  constructor(
+    private readonly input: EvaluationInput,
+    private readonly rule: string | null,
+    readonly route: string,
+    private readonly stage: Stage | null,
+  ) {}
+
+  note(line: string): this {
+    this.trace.push(line);
+    return this;
+  }
+
+  done(
+    steps: Step[],
+    reason: string,
+    options: { stage?: Stage | null; guard?: Guard; next?: Decision["next"] } = {},
+  ): Decision {
+    const decision: Decision = {
+      arn: this.input.secret.arn,
+      name: this.input.secret.name,
+      finding: this.input.finding,
+      rule: this.rule,
+      action: primaryAction(steps),
+      steps,
+      stage: options.stage === undefined ? this.stage : options.stage,
+      reason,
+      guard: options.guard ?? null,
+      route: this.route,
+      trace: [...this.trace, `=> ${primaryAction(steps)}: ${reason}`],
+    };
+    if (options.next) decision.next = options.next;
+    return decision;
+  }
+
+  withhold(guard: Guard, reason: string): Decision {
+    this.note(`guard ${guard}: ${reason}`);
+    return this.done([], reason, { guard });
+  }
+}
+
+/** The way back: cancel deletion, release the quarantine, reset the lifecycle tags, tell the owner. */
+function wayBack(
+  b: DecisionBuilder,
+  secret: Secret,
+  stage: Stage,
+  reason: string,
+  whenUsedAgain: "restore" | "notify",
+  guard?: Guard,
+): Decision {
+  if (whenUsedAgain === "notify") {
+    b.note("whenUsedAgain: notify: nothing is undone");
+    return b.done([{ kind: "notify", route: b.route }], `${reason}; nothing undone (whenUsedAgain: notify)`, {
+      ...(guard ? { guard } : {}),
+    });
+  }
+  const steps: Step[] = [];
+  if (secret.deletedDate) steps.push({ kind: "cancel-deletion" });
+  if (stage === "quarantined" || stage === "deletion-scheduled") steps.push({ kind: "release" });
+  steps.push({ kind: "untag", keys: [STAGE_TAG, STAGE_SINCE_TAG] });
+  steps.push({ kind: "notify", route: b.route });
+  b.note(`way back from ${stage}`);
+  return b.done(steps, reason, { stage: null, ...(guard ? { guard } : {}) });
+}
+
+function usageText(secret: Secret, now: Date): string {
+  const last = lastAccessAnywhere(secret);
+  if (last) return `not read for ${daysBetween(last, now)} days (last read ${isoDate(last)})`;
+  const created = secret.createdDate;
+  return created ? `never read, created ${daysBetween(created, now)} days ago` : "never read";
+}
+
+function evaluateLifecycle(
+  input: EvaluationInput,
+  rule: Rule,
+  lifecycle: Lifecycle,
+  policy: Policy,
+  now: Date,
+): Decision | undefined {
+  const { secret } = input;
+  const today = isoDate(now);
+  const { stage, since } = readStage(secret);
+  const b = new DecisionBuilder(input, rule.name, routeFor(policy, secret, rule), stage);
+  b.note(`rule ${rule.name}: lifecycle, stage ${stage ?? "none"}${since ? ` since ${isoDate(since)}` : ""}`);
+  const threshold = rule.unusedForDays ?? DEFAULT_UNUSED_FOR_DAYS;
+
+  if (secret.deletedDate) {
+    if (stage === "deletion-scheduled")
+      return b.done(
+        [],
+        `deletion scheduled on ${isoDate(secret.deletedDate)}; 'governor restore' cancels it`,
+        {
+          guard: "already-deleted",
+        },
+      );
+    return b.withhold(
+      "already-deleted",
+      `scheduled for deletion on ${isoDate(secret.deletedDate)} by someone else`,
+    );
+  }
+  const exempt = isExempt(secret, policy.exempt);
+  if (exempt) {
+    if (stage)
+      return wayBack(
+        b.note(`guard exempt: ${exempt}`),
+        secret,
+        stage,
+        `exempt (${exempt}): lifecycle reset`,
+        "restore",
+        "exempt",
+      );
+    return b.withhold("exempt", `exempt (${exempt})`);
+  }
+  if (secret.owningService)
+    return b.withhold("owning-service", `managed by ${secret.owningService}: report only`);
+  if (isReplica(secret))
+    return b.withhold(
+      "replica",
+      `replica of the primary in ${secret.primaryRegion}: governed in that region`,
+    );
+  if (replicasUnknown(secret))
+    return b.withhold(
+      "replicas-unknown",
+      "a replicated primary whose replicas' last access is unknown (DescribeSecret gives ReplicationStatus)",
+    );
+
+  const judged = isUnused(secret, now, threshold);
+  const days = daysSinceLastUse(secret, now);
+  const usedAgain = input.status === "resolved" || judged === false;
+  if (usedAgain) {
+    const why = input.status === "resolved" ? "Config reports it in use again" : `read ${days} days ago`;
+    if (stage) return wayBack(b, secret, stage, `used again (${why})`, lifecycle.whenUsedAgain);
+    if (input.status === "open")
+      return b.withhold("recently-accessed", `Config says unused but it was ${why}`);
+    return undefined;
+  }
+  if (judged === undefined && input.status !== "open") {
+    if (!stage) return undefined;
+    return b.done([], "no CreatedDate or LastAccessedDate: cannot judge whether it is still unused");
+  }
+  const usage = usageText(secret, now);
+  b.note(`unused: ${usage} (threshold ${threshold})`);
+
+  if (stage === null) {
+    const unusedDays = days === undefined ? lifecycle.flag.afterDays : days - threshold - 1;
+    if (unusedDays < lifecycle.flag.afterDays) {
+      const on = isoDate(addDays(now, lifecycle.flag.afterDays - unusedDays));
+      return b.done([], `${usage}; flagging on ${on}`, { next: { action: "tag", on } });
+    }
+    const steps: Step[] = [
+      { kind: "tag", tags: { [STAGE_TAG]: "flagged", [STAGE_SINCE_TAG]: today } },
+      { kind: "notify", route: b.route },
+    ];
+    const next = lifecycle.quarantine
+      ? { action: "quarantine" as const, on: isoDate(addDays(now, lifecycle.quarantine.afterDays)) }
+      : undefined;
+    return b.done(steps, `${usage}: flagged, owner warned`, { stage: "flagged", ...(next ? { next } : {}) });
+  }
+
+  if (!since) {
+    b.note(`${STAGE_SINCE_TAG} missing or invalid: the clock restarts today`);
+    return b.done(
+      [{ kind: "tag", tags: { [STAGE_TAG]: stage, [STAGE_SINCE_TAG]: today } }],
+      `${usage}; stage date reset to ${today}`,
+    );
+  }
+
+  if (stage === "flagged") {
+    if (!lifecycle.quarantine)
+      return b.done([], `${usage}; flagged since ${isoDate(since)} (no quarantine stage)`);
+    const dueOn = addDays(since, lifecycle.quarantine.afterDays);
+    if (now < dueOn)
+      return b.done([], `${usage}; flagged since ${isoDate(since)}, quarantine on ${isoDate(dueOn)}`, {
+        next: { action: "quarantine", on: isoDate(dueOn) },
+      });
+    const steps: Step[] = [
+      { kind: "quarantine" },
+      { kind: "tag", tags: { [STAGE_TAG]: "quarantined", [STAGE_SINCE_TAG]: today } },
+      { kind: "notify", route: b.route },
+    ];
+    const deletion = lifecycle.scheduleDeletion;
+    const next = deletion
+      ? {
+          action: "schedule-deletion" as const,
+          on: isoDate(addDays(now, deletion.afterDays - lifecycle.quarantine.afterDays)),
+        }
+      : undefined;
+    return b.done(steps, `${usage}; flagged ${daysBetween(since, now)} days ago: quarantined`, {
+      stage: "quarantined",
+      ...(next ? { next } : {}),
+    });
+  }
+
+  if (stage === "quarantined") {
+    const deletion = lifecycle.scheduleDeletion;
+    if (!deletion || !lifecycle.quarantine)
+      return b.done([], `${usage}; quarantined since ${isoDate(since)} (no deletion stage)`);
+    // Deletion is due `afterDays` after flagging, and never sooner than that gap after the quarantine itself.
+    const dueOn = addDays(since, deletion.afterDays - lifecycle.quarantine.afterDays);
+    if (now < dueOn)
+      return b.done([], `${usage}; quarantined since ${isoDate(since)}, deletion on ${isoDate(dueOn)}`, {
+        next: { action: "schedule-deletion", on: isoDate(dueOn) },
+      });
+    if (isReplicatedPrimary(secret) && (secret.replicas?.length ?? 0) > 0)
+      return b.withhold(
+        "replica",
+        "a primary with replicas cannot be deleted until they are removed, and removing a replica deletes it at once: left to its owner",
+      );
+    const steps: Step[] = [
+      { kind: "tag", tags: { [STAGE_TAG]: "deletion-scheduled", [STAGE_SINCE_TAG]: today } },
+      { kind: "schedule-deletion", recoveryWindowDays: deletion.recoveryWindowDays },
+      { kind: "notify", route: b.route },
+    ];
+    const finalOn = isoDate(addDays(now, deletion.recoveryWindowDays));
+    return b.done(
+      steps,
+      `${usage}; quarantined ${daysBetween(since, now)} days: deletion scheduled, final on ${finalOn}`,
+      {
+        stage: "deletion-scheduled",
+      },
+    );
+  }
+
+  // deletion-scheduled, but the secret is no longer scheduled for deletion: someone restored it.
+  return wayBack(b, secret, stage, "restored outside the governor: lifecycle reset", "restore");
+}
+
+function stepsFor(spec: ActionSpec, secret: Secret, stage: Stage | null, route: string, now: Date): Step[] {
+  const today = isoDate(now);
+  if (spec === "notify") return [{ kind: "notify", route }];
+  if (typeof spec === "object" && "notify" in spec)
+    return [{ kind: "notify", route: spec.notify.route ?? route }];
+  if (typeof spec === "object" && "tag" in spec) {
+    const changed = Object.fromEntries(Object.entries(spec.tag).filter(([k, v]) => secret.tags[k] !== v));
+    return Object.keys(changed).length > 0 ? [{ kind: "tag", tags: changed }] : [];
+  }
+  if (typeof spec === "object" && "untag" in spec) {
+    const present = spec.untag.filter((k) => k in secret.tags);
+    return present.length > 0 ? [{ kind: "untag", keys: present }] : [];
+  }
+  if (spec === "quarantine")
+    return stage === "quarantined" || stage === "deletion-scheduled"
+      ? []
+      : [
+          { kind: "quarantine" },
+          { kind: "tag", tags: { [STAGE_TAG]: "quarantined", [STAGE_SINCE_TAG]: today } },
+        ];
+  if (spec === "release")
+    return stage === "quarantined"
+      ? [{ kind: "release" }, { kind: "untag", keys: [STAGE_TAG, STAGE_SINCE_TAG] }]
+      : [];
+  if (spec === "cancel-deletion") return secret.deletedDate ? [{ kind: "cancel-deletion" }] : [];
+  // schedule-deletion: only once the governor's quarantine has lasted long enough.
+  const options =
+    typeof spec === "object" ? spec["schedule-deletion"] : { recoveryWindowDays: 30, afterQuarantineDays: 7 };
+  const { since } = readStage(secret);
+  if (stage !== "quarantined" || !since || daysBetween(since, now) < options.afterQuarantineDays) return [];
+  return [
+    { kind: "tag", tags: { [STAGE_TAG]: "deletion-scheduled", [STAGE_SINCE_TAG]: today } },
+    { kind: "schedule-deletion", recoveryWindowDays: options.recoveryWindowDays },
+  ];
+}
+
+const SAFE_UNDER_GUARD = new Set<Step["kind"]>(["notify"]);
+
+function evaluateActions(input: EvaluationInput, rule: Rule, policy: Policy, now: Date): Decision {
+  const { secret } = input;
+  const { stage } = readStage(secret);
+  const b = new DecisionBuilder(input, rule.name, routeFor(policy, secret, rule), stage);
+  b.note(`rule ${rule.name}: actions`);
+  const exempt = isExempt(secret, policy.exempt);
+  if (exempt) return b.withhold("exempt", `exempt (${exempt})`);
+  let steps = (rule.actions ?? []).flatMap((spec) => stepsFor(spec, secret, stage, b.route, now));
+  const guard: [Guard, string] | undefined = secret.deletedDate
+    ? ["already-deleted", `scheduled for deletion on ${isoDate(secret.deletedDate)}`]
+    : secret.owningService
+      ? ["owning-service", `managed by ${secret.owningService}: report only`]
+      : isReplica(secret)
+        ? ["replica", `replica of the primary in ${secret.primaryRegion}`]
+        : undefined;
+  const reason = input.access
+    ? `${input.finding}: ${input.access.api} by ${input.access.principalArn ?? "an unknown principal"} (${input.access.errorCode ?? "error"})`
+    : `${input.finding}`;
+  if (guard) {
+    const allowed = steps.filter(
+      (s) => SAFE_UNDER_GUARD.has(s.kind) || (guard[0] === "already-deleted" && s.kind === "cancel-deletion"),
+    );
+    if (allowed.length !== steps.length) {
+      b.note(`guard ${guard[0]}: ${guard[1]}`);
+      steps = allowed;
+      return b.done(steps, `${reason}; ${guard[1]}`, { guard: guard[0] });
+    }
+  }
+  const stageAfter = steps.some((s) => s.kind === "schedule-deletion")
+    ? "deletion-scheduled"
+    : steps.some((s) => s.kind === "quarantine")
+      ? "quarantined"
+      : steps.some((s) => s.kind === "release")
+        ? null
+        : stage;
+  return b.done(steps, steps.length > 0 ? reason : `${reason}; nothing to change`, { stage: stageAfter });
+}
+
+/**
+ * A denied read of a secret the governor itself quarantined (or scheduled for deletion) proves it is still in
+ * use: by default the quarantine is released at once and the lifecycle reset.
+ */
+function evaluateQuarantineFeedback(
+  input: EvaluationInput,
+  policy: Policy,
+  stage: Stage,
+  now: Date,
+): Decision {
+  const { secret } = input;
+  const lifecycleRule = firstMatchingRule(policy.rules, secret, "unused", now);
+  const b = new DecisionBuilder(
+    input,
+    QUARANTINE_FEEDBACK_RULE,
+    routeFor(policy, secret, lifecycleRule),
+    stage,
+  );
+  const who = input.access?.principalArn ?? "an unknown principal";
+  const reason = `${who} still reads it (${input.access?.api ?? "read"} denied while ${stage}): the secret is in use`;
+  b.note(`built-in ${QUARANTINE_FEEDBACK_RULE}: onQuarantined ${policy.accessFailures.onQuarantined}`);
+  return wayBack(
+    b,
+    secret,
+    stage,
+    reason,
+    policy.accessFailures.onQuarantined === "release" ? "restore" : "notify",
+  );
+}
+
+/**
+ * The engine: secret facts, one finding, the policy and the time in; a decision with its trace out, or undefined
+ * when the policy has nothing to say. Pure: no I/O, no clock.
+ */
+export function evaluate(input: EvaluationInput, policy: Policy, now: Date): Decision | undefined {
+  const { stage } = readStage(input.secret);
+  if (
+    (input.finding === "access-denied" || input.finding === "decryption-failure") &&
+    input.status !== "resolved" &&
+    (stage === "quarantined" || stage === "deletion-scheduled")
+  )
+    return evaluateQuarantineFeedback(input, policy, stage, now);
+  const rule = firstMatchingRule(policy.rules, input.secret, input.finding, now);
+  if (!rule) return undefined;
+  if (rule.lifecycle) return evaluateLifecycle(input, rule, rule.lifecycle, policy, now);
+  if (input.finding === "unused" && input.status !== "open") {
+    // A rule with plain actions on unused secrets: judge unused from the facts first.
+    const judged = isUnused(input.secret, now, rule.unusedForDays ?? DEFAULT_UNUSED_FOR_DAYS);
+    if (judged !== true) return undefined;
+  }
+  if (input.status === "resolved") return undefined;
+  return evaluateActions(input, rule, policy, now);
+}

@@ -1,0 +1,223 @@
+import { isoDate } from "../domain/dates.js";
+import {
+  type CostSummary,
+  DESTRUCTIVE_ACTIONS,
+  type Decision,
+  type Guard,
+  type LimitReport,
+  type Mode,
+  type Plan,
+  PRICE_PER_SECRET_MONTH_USD,
+} from "../domain/decision.js";
+import type { Finding, FindingType } from "../domain/finding.js";
+import { type Secret, secretMatchesId } from "../domain/secret.js";
+import { type EvaluationInput, evaluate, readStage } from "./evaluate.js";
+import { isRotationOverdue, isUnused, usesDefaultKey } from "./facts.js";
+import { firstMatchingRule } from "./match.js";
+import { DEFAULT_UNUSED_FOR_DAYS, type Policy } from "./schema.js";
+
+/** Finds secrets by the ids AWS uses for them: ARN, name, or ARN without its random suffix. */
+export class SecretIndex {
+  private readonly byArn = new Map<string, Secret>();
+  private readonly byName = new Map<string, Secret>();
+
+  constructor(readonly secrets: readonly Secret[]) {
+    for (const secret of secrets) {
+      this.byArn.set(secret.arn, secret);
+      this.byName.set(secret.name, secret);
+    }
+  }
+
+  find(secretId: string): Secret | undefined {
+    const direct = this.byArn.get(secretId) ?? this.byName.get(secretId);
+    if (direct) return direct;
+    if (secretId.startsWith("arn:")) {
+      const name = secretId.split(":secret:")[1];
+      const candidate = name
+        ? (this.byName.get(name.replace(/-[A-Za-z0-9]{6}$/, "")) ?? this.byName.get(name))
+        : undefined;
+      if (candidate && secretMatchesId(candidate, secretId)) return candidate;
+    }
+    return undefined;
+  }
+}
+
+/** Monthly cost of a secret: each replica is billed as a secret; nothing while deletion is pending. */
+export function monthlyCost(secret: Secret): number {
+  if (secret.deletedDate) return 0;
+  return PRICE_PER_SECRET_MONTH_USD * (1 + (secret.replicas?.length ?? 0));
+}
+
+function round(usd: number): number {
+  return Math.round(usd * 100) / 100;
+}
+
+/** Findings the inventory alone shows, for the finding types the policy has rules on. */
+function derivedStatus(
+  type: FindingType,
+  secret: Secret,
+  now: Date,
+): "open" | "resolved" | "judge" | undefined {
+  switch (type) {
+    case "unused":
+      return "judge";
+    case "rotation-disabled":
+      return secret.rotationEnabled ? undefined : "open";
+    case "rotation-overdue":
+      return isRotationOverdue(secret, now) ? "open" : undefined;
+    case "not-using-cmk":
+      return usesDefaultKey(secret) ? "open" : undefined;
+    default:
+      // rotation-failed, access-denied, decryption-failure come only from Config or events.
+      return undefined;
+  }
+}
+
+export interface PlanOptions {
+  mode: Mode;
+  /** Findings from Config (get-compliance-details-by-config-rule) that override the planner's own judgement. */
+  compliance?: readonly Finding[];
+}
+
+function capOf(limit: { count?: number; percent?: number }, total: number): number {
+  const byCount = limit.count ?? Number.POSITIVE_INFINITY;
+  const byShare =
+    limit.percent !== undefined ? Math.ceil((total * limit.percent) / 100) : Number.POSITIVE_INFINITY;
+  return Math.min(byCount, byShare);
+}
+
+/** Destructive actions the governor already took today, read from the lifecycle tags (no state elsewhere). */
+export function destructiveActionsToday(secrets: Iterable<Secret>, now: Date): number {
+  const today = isoDate(now);
+  let count = 0;
+  for (const secret of secrets) {
+    const { stage, since } = readStage(secret);
+    if ((stage === "quarantined" || stage === "deletion-scheduled") && since && isoDate(since) === today)
+      count++;
+  }
+  return count;
+}
+
+/**
+ * Applies the blast-radius limit to a list of decisions: destructive ones beyond the budget are withheld with
+ * guard `limit-reached`, the longest-waiting first to go through.
+ */
+export function applyLimit(
+  decisions: Decision[],
+  secretsByArn: Map<string, Secret>,
+  policy: Policy,
+  totalSecrets: number,
+  doneToday: number,
+): LimitReport {
+  const perRun = capOf(policy.limits.perRun, totalSecrets);
+  const perDay = capOf(policy.limits.perDay, totalSecrets);
+  const allowed = Math.max(0, Math.min(perRun, perDay - doneToday));
+  const destructive = decisions
+    .map((decision, index) => ({ decision, index }))
+    .filter(({ decision }) => DESTRUCTIVE_ACTIONS.includes(decision.action as never));
+  const since = (d: Decision) => readStage(secretsByArn.get(d.arn) as Secret).since?.getTime() ?? 0;
+  destructive.sort(
+    (a, b) => since(a.decision) - since(b.decision) || a.decision.name.localeCompare(b.decision.name),
+  );
+  const budget = Number.isFinite(allowed) ? allowed : destructive.length;
+  for (const { decision, index } of destructive.slice(budget)) {
+    const secret = secretsByArn.get(decision.arn) as Secret;
+    const which =
+      perRun <= perDay - doneToday ? `${perRun} per run` : `${perDay} per day (${doneToday} done today)`;
+    const reason = `blast-radius limit of ${which} reached: ${decision.action} waits for the next run`;
+    const guard: Guard = "limit-reached";
+    decisions[index] = {
+      ...decision,
+      action: "none",
+      steps: [],
+      stage: readStage(secret).stage,
+      guard,
+      reason,
+      trace: [...decision.trace, `guard limit-reached: ${reason}`],
+    };
+    delete decisions[index]?.next;
+  }
+  return { allowed: budget, planned: destructive.length, withheld: Math.max(0, destructive.length - budget) };
+}
+
+/**
+ * Plans a whole account: every secret against every finding type the policy has rules on, then the
+ * blast-radius limit, then the cost summary. Pure.
+ */
+export function planAccount(
+  secrets: readonly Secret[],
+  policy: Policy,
+  now: Date,
+  options: PlanOptions,
+): Plan {
+  const types = new Set<FindingType>();
+  for (const rule of policy.rules) for (const t of [rule.match.finding].flat()) types.add(t);
+
+  const index = new SecretIndex(secrets);
+  const config = new Map<string, Map<FindingType, Finding>>();
+  for (const finding of options.compliance ?? []) {
+    const secret = index.find(finding.secretId);
+    if (!secret) continue;
+    let byType = config.get(secret.arn);
+    if (!byType) {
+      byType = new Map();
+      config.set(secret.arn, byType);
+    }
+    byType.set(finding.type, finding);
+  }
+
+  const decisions: Decision[] = [];
+  const costs = { total: 0, unused: 0, unusedCount: 0, realised: 0, projected: 0 };
+  const unusedRuleThreshold = (secret: Secret) =>
+    firstMatchingRule(policy.rules, secret, "unused", now)?.unusedForDays ?? DEFAULT_UNUSED_FOR_DAYS;
+
+  for (const secret of secrets) {
+    const cost = monthlyCost(secret);
+    costs.total += cost;
+    const fromConfig = config.get(secret.arn);
+    let unusedDecision: Decision | undefined;
+    for (const type of types) {
+      const configFinding = fromConfig?.get(type);
+      const derived = configFinding ? configFinding.status : derivedStatus(type, secret, now);
+      if (derived === undefined) continue;
+      const input: EvaluationInput = { secret, finding: type };
+      if (derived !== "judge") input.status = derived;
+      const decision = evaluate(input, policy, now);
+      if (!decision) continue;
+      decisions.push(decision);
+      if (type === "unused") unusedDecision = decision;
+    }
+    const configUnused = fromConfig?.get("unused")?.status;
+    const unused =
+      !secret.deletedDate &&
+      (configUnused === "open" ||
+        (configUnused === undefined && isUnused(secret, now, unusedRuleThreshold(secret)) === true));
+    if (unused) {
+      costs.unusedCount++;
+      costs.unused += cost;
+    }
+    if (secret.deletedDate && readStage(secret).stage === "deletion-scheduled")
+      costs.realised += PRICE_PER_SECRET_MONTH_USD * (1 + (secret.replicas?.length ?? 0));
+    const rule = unusedDecision?.rule ? policy.rules.find((r) => r.name === unusedDecision?.rule) : undefined;
+    const permanent = new Set(["exempt", "owning-service", "replica", "replicas-unknown", "already-deleted"]);
+    if (
+      unused &&
+      rule?.lifecycle?.scheduleDeletion &&
+      unusedDecision &&
+      !permanent.has(unusedDecision.guard ?? "")
+    )
+      costs.projected += cost;
+  }
+
+  const byArn = new Map(secrets.map((s) => [s.arn, s]));
+  const limit = applyLimit(decisions, byArn, policy, secrets.length, destructiveActionsToday(secrets, now));
+  const summary: CostSummary = {
+    secrets: secrets.length,
+    unused: costs.unusedCount,
+    monthlyCostUsd: round(costs.total),
+    unusedMonthlyCostUsd: round(costs.unused),
+    realisedMonthlySavingsUsd: round(costs.realised),
+    projectedMonthlySavingsUsd: round(costs.projected),
+  };
+  return { mode: options.mode, now, decisions, summary, limit };
+}
