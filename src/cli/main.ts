@@ -1,9 +1,12 @@
 import { parseArgs } from "node:util";
-import { InputError, PolicyValidationError } from "../errors.js";
+import { InputError, PolicyValidationError, SecretNotFoundError } from "../errors.js";
 import { loadPolicy } from "../policy/load.js";
 import { policyJsonSchema } from "../policy/schema.js";
 import { type CliIO, processIO, readPolicyTexts } from "./io.js";
 import { runPlan } from "./plan.js";
+import { runReplay } from "./replay.js";
+import { runRestore } from "./restore.js";
+import { runSweepCommand } from "./sweep.js";
 import { USAGE, UsageError } from "./usage.js";
 
 function runValidate(argv: string[], io: CliIO): number {
@@ -26,6 +29,12 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
         return 0;
       case "plan":
         return runPlan(rest, io);
+      case "replay":
+        return await runReplay(rest, io);
+      case "sweep":
+        return await runSweepCommand(rest, io);
+      case "restore":
+        return await runRestore(rest, io);
       case undefined:
       case "help":
       case "--help":
@@ -40,7 +49,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       io.stderr(`${error.message}\n${error.problems.length} problem(s) found.\n`);
       return 1;
     }
-    if (error instanceof InputError) {
+    if (error instanceof InputError || error instanceof SecretNotFoundError) {
       io.stderr(`governor: ${error.message}\n`);
       return 2;
     }

@@ -1,0 +1,137 @@
+import { basename } from "node:path";
+import { parseArgs } from "node:util";
+import { AccessFailureWindow } from "../app/access-window.js";
+import type { FindingResult } from "../app/process-findings.js";
+import { processFindings } from "../app/process-findings.js";
+import { parseEvent } from "../domain/events.js";
+import { matchRule } from "../domain/rules.js";
+import { InputError } from "../errors.js";
+import { loadPolicy } from "../policy/load.js";
+import { openAccount } from "./account.js";
+import { type CliIO, readPolicyTexts, readText } from "./io.js";
+import { decisionJson, parseMode, parseNow } from "./plan.js";
+import { paint } from "./table.js";
+import { UsageError } from "./usage.js";
+
+function actionJson(result: FindingResult): Record<string, unknown> | undefined {
+  const outcome = result.outcome;
+  if (!outcome) return undefined;
+  return {
+    arn: outcome.decision.arn,
+    name: outcome.decision.name,
+    action: outcome.decision.action,
+    outcome: outcome.outcome,
+    steps: outcome.decision.steps,
+    ...(outcome.detail ? { detail: outcome.detail } : {}),
+    ...(outcome.policyDocument ? { policyDocument: JSON.parse(outcome.policyDocument) } : {}),
+  };
+}
+
+function tagsText(tags: Record<string, string>): string {
+  const governor = Object.entries(tags).filter(([k]) => k.startsWith("governor:"));
+  return governor.length > 0 ? governor.map(([k, v]) => `${k}=${v}`).join(" ") : "no governor tags";
+}
+
+/** `governor replay EVENT.json...`: each event through the same code as the Lambda handlers. */
+export async function runReplay(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      account: { type: "string" },
+      live: { type: "boolean" },
+      write: { type: "boolean" },
+      policy: { type: "string", default: "policies" },
+      now: { type: "string" },
+      mode: { type: "string" },
+      format: { type: "string", default: "text" },
+    },
+  });
+  if (positionals.length === 0) throw new UsageError("replay needs at least one EVENT.json");
+  if (values.format !== "text" && values.format !== "json") throw new UsageError("--format must be text or json");
+  const now = parseNow(values.now);
+  const { policy } = loadPolicy(readPolicyTexts(values.policy));
+  const mode = parseMode(values.mode) ?? policy.mode;
+  const account = openAccount(values);
+  const window = new AccessFailureWindow(policy.accessFailures.windowMinutes, policy.accessFailures.incidentAfter);
+  const events: Record<string, unknown>[] = [];
+  const color = io.color && values.format === "text";
+  let failed = 0;
+
+  for (const file of positionals) {
+    let docs: unknown[];
+    try {
+      const parsed = JSON.parse(readText(file, "event"));
+      docs = Array.isArray(parsed) ? parsed : [parsed];
+    } catch (error) {
+      if (error instanceof InputError) throw error;
+      throw new InputError(`${file}: not valid JSON: ${(error as Error).message}`, file);
+    }
+    for (const doc of docs) {
+      const rule = matchRule(doc);
+      const parsed = parseEvent(doc);
+      if (!parsed.ok || rule === null) {
+        const reason = !parsed.ok ? parsed.reason : "no rule in rules/ matches this event";
+        events.push({ file: basename(file), rule, finding: null, decisions: [], actions: [], error: reason });
+        if (values.format === "text") io.stdout(`${paint(basename(file), "bold", color)}\n  rule: ${rule ?? "none"}\n  ignored: ${reason}\n\n`);
+        continue;
+      }
+      const results = await processFindings(parsed.findings, {
+        store: account.store,
+        policy,
+        mode,
+        now,
+        exemptPrincipals: policy.breakGlassPrincipals,
+        accessWindow: window,
+      });
+      failed += results.filter((r) => r.outcome?.outcome === "failed").length;
+      const first = parsed.findings[0];
+      events.push({
+        file: basename(file),
+        rule,
+        finding: first
+          ? { type: first.type, secret: first.secretId, status: first.status, ...(first.access ? { access: first.access } : {}) }
+          : null,
+        ...(parsed.findings.length > 1 ? { findings: parsed.findings.map((f) => ({ type: f.type, secret: f.secretId })) } : {}),
+        decisions: results.flatMap((r) => (r.decision ? [decisionJson(r.decision)] : [])),
+        actions: results.flatMap((r) => {
+          const a = actionJson(r);
+          return a ? [a] : [];
+        }),
+        notes: results.flatMap((r) => (r.note ? [r.note] : [])),
+      });
+      if (values.format === "text") {
+        const lines = [paint(basename(file), "bold", color), `  rule: ${rule}`];
+        if (parsed.findings.length === 0) lines.push("  finding: none (not a state the governor acts on)");
+        for (const r of results) {
+          lines.push(`  finding: ${r.finding.type} (${r.finding.status}) on ${r.secret?.name ?? r.finding.secretId}`);
+          if (r.note) lines.push(`  note: ${r.note}`);
+          const d = r.outcome?.decision ?? r.decision;
+          if (d) {
+            lines.push(`  decision: ${paint(d.action, "cyan", color)}${d.guard ? ` (guard ${d.guard})` : ""}: ${d.reason}`);
+            lines.push(`  outcome: ${r.outcome?.outcome ?? "-"}${r.outcome?.detail ? ` (${r.outcome.detail})` : ""}`);
+          }
+          if (r.secret) {
+            const after = await account.store.describe(r.secret.arn);
+            const state = after
+              ? `${tagsText(after.tags)}${after.deletedDate ? ", scheduled for deletion" : ""}${(await account.store.getResourcePolicy(after.arn).catch(() => undefined))?.includes("SecretsGovernorQuarantine") ? ", quarantined" : ""}`
+              : "gone";
+            lines.push(`  state: ${state}`);
+          }
+        }
+        io.stdout(`${lines.join("\n")}\n\n`);
+      }
+    }
+  }
+  account.save();
+  if (values.format === "json") {
+    io.stdout(`${JSON.stringify({ mode, events, account: account.local?.snapshot() ?? null }, null, 2)}\n`);
+  } else {
+    io.stdout(
+      mode === "report"
+        ? "Mode: report (dry run): nothing was changed.\n"
+        : `Mode: enforce, on the ${account.describe}.\n`,
+    );
+  }
+  return failed > 0 ? 1 : 0;
+}

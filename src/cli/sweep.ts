@@ -1,0 +1,60 @@
+import { parseArgs } from "node:util";
+import { runSweep } from "../app/sweep.js";
+import { loadPolicy } from "../policy/load.js";
+import { openAccount } from "./account.js";
+import { type CliIO, readPolicyTexts } from "./io.js";
+import { decisionJson, parseMode, parseNow, renderPlanTable } from "./plan.js";
+import { UsageError } from "./usage.js";
+
+/** `governor sweep`: the daily sweep, against a local account file or the live account. */
+export async function runSweepCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      account: { type: "string" },
+      live: { type: "boolean" },
+      write: { type: "boolean" },
+      policy: { type: "string", default: "policies" },
+      now: { type: "string" },
+      mode: { type: "string" },
+      format: { type: "string", default: "table" },
+    },
+  });
+  if (values.format !== "table" && values.format !== "json") throw new UsageError("--format must be table or json");
+  const now = parseNow(values.now);
+  const { policy } = loadPolicy(readPolicyTexts(values.policy));
+  const mode = parseMode(values.mode) ?? policy.mode;
+  const account = openAccount(values);
+  const result = await runSweep({
+    store: account.store,
+    ...(account.compliance ? { compliance: account.compliance } : {}),
+    policy,
+    mode,
+    now,
+    exemptPrincipals: policy.breakGlassPrincipals,
+  });
+  account.save();
+  const failed = result.outcomes.filter((o) => o.outcome === "failed");
+  if (values.format === "json") {
+    io.stdout(
+      `${JSON.stringify(
+        {
+          mode,
+          now: now.toISOString(),
+          decisions: result.outcomes.map((o) => ({ ...decisionJson(o.decision), outcome: o.outcome, ...(o.detail ? { detail: o.detail } : {}) })),
+          summary: result.plan.summary,
+          limit: result.plan.limit,
+          complianceUnavailable: result.complianceUnavailable ?? null,
+          account: account.local?.snapshot() ?? null,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  } else {
+    if (result.complianceUnavailable) io.stdout(`Note: ${result.complianceUnavailable}.\n\n`);
+    io.stdout(renderPlanTable({ ...result.plan, decisions: result.outcomes.map((o) => o.decision) }, io.color));
+    for (const f of failed) io.stderr(`failed: ${f.decision.name}: ${f.decision.action}: ${f.detail}\n`);
+  }
+  return failed.length > 0 ? 1 : 0;
+}
