@@ -1,0 +1,13 @@
+import { getRuntime } from "../src/adapters/runtime.js";
+import { type BatchDeps, handleBatch } from "../src/app/handle-batch.js";
+import { batchResponse, toBatchRecords } from "../src/app/lambda-events.js";
+
+/** Lambda entry for rules/config-compliance.json, fed through its SQS buffer queue. Tests call makeHandler with fakes. */
+export function makeHandler(deps: (now: Date) => BatchDeps) {
+  return async (event: unknown) => {
+    const result = await handleBatch(toBatchRecords(event), deps(new Date()));
+    return batchResponse(event, result.failedIds);
+  };
+}
+
+export const handler = makeHandler((now) => getRuntime().batchDeps("config-compliance", now));

@@ -1,0 +1,59 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { AccessFailureWindow } from "../app/access-window.js";
+import type { BatchDeps } from "../app/handle-batch.js";
+import type { SweepDeps } from "../app/sweep.js";
+import { GovernorConfig } from "../config.js";
+import { parseEvent } from "../domain/events.js";
+import { loadPolicy } from "../policy/load.js";
+import type { Policy } from "../policy/schema.js";
+import { EventBridgeAuditSink } from "./audit.js";
+import { makeConfigClient, makeEventBridgeClient, makeSecretsManagerClient } from "./aws-clients.js";
+import { ConfigComplianceSource } from "./config-compliance.js";
+import { WritePacer } from "./pacer.js";
+import { SecretsManagerStore } from "./secrets-manager.js";
+
+/**
+ * The composition root for Lambda: real adapters from the environment, built once per container and reused by
+ * every invocation (clients, pacer, policy, the access-failure window).
+ */
+export interface Runtime {
+  config: GovernorConfig;
+  policy: Policy;
+  log: Logger;
+  batchDeps(route: string, now: Date): BatchDeps;
+  sweepDeps(now: Date): SweepDeps;
+}
+
+function readPolicyDir(dir: string) {
+  return readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => ({ path: join(dir, f), text: readFileSync(join(dir, f), "utf8") }));
+}
+
+let runtime: Runtime | undefined;
+
+export function getRuntime(): Runtime {
+  if (runtime) return runtime;
+  const config = new GovernorConfig();
+  const log = new Logger({ serviceName: "secrets-governor" });
+  const { policy } = loadPolicy(readPolicyDir(config.policyDir));
+  const mode = config.modeOverride ?? policy.mode;
+  const clientOptions = { region: config.region, endpoint: config.endpoint };
+  const store = new SecretsManagerStore(makeSecretsManagerClient(clientOptions), new WritePacer({ share: config.writeShare }));
+  const audit = new EventBridgeAuditSink(makeEventBridgeClient(clientOptions), config.auditBus);
+  const compliance = new ConfigComplianceSource(makeConfigClient(clientOptions));
+  const exemptPrincipals = [...(config.roleArn ? [config.roleArn] : []), ...config.breakGlassPrincipals, ...policy.breakGlassPrincipals];
+  const accessWindow = new AccessFailureWindow(policy.accessFailures.windowMinutes, policy.accessFailures.incidentAfter);
+  log.info("governor started", { mode, rules: policy.rules.length });
+  runtime = {
+    config,
+    policy,
+    log,
+    batchDeps: (route, now) => ({ route, parse: parseEvent, log, store, policy, mode, now, exemptPrincipals, audit, accessWindow }),
+    sweepDeps: (now) => ({ store, compliance, policy, mode, now, exemptPrincipals, audit }),
+  };
+  return runtime;
+}

@@ -1,0 +1,94 @@
+import type { ParsedEvent } from "../domain/events.js";
+import type { Finding } from "../domain/finding.js";
+import type { Notifier } from "../ports.js";
+import { type FindingResult, type ProcessDeps, processFindings } from "./process-findings.js";
+
+/** The log the use cases write to (Powertools Logger in Lambda, a console one locally). */
+export interface Log {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+export interface BatchRecord {
+  /** The SQS message id (or the event id when invoked directly). */
+  id: string;
+  body: unknown;
+}
+
+export interface BatchDeps extends ProcessDeps {
+  /** The rule this handler serves: an event matching another rule is not ours, and is rejected as malformed. */
+  route: string;
+  parse: (event: unknown) => ParsedEvent;
+  log: Log;
+  notify?: (results: FindingResult[]) => Promise<void>;
+  notifier?: Notifier;
+}
+
+export interface BatchResult {
+  /** Records to retry: a persistent AWS failure. After the queue's maxReceiveCount they land in the DLQ. */
+  failedIds: string[];
+  malformed: number;
+  results: FindingResult[];
+}
+
+/**
+ * One batch of events for one route: parse each record, run every finding in order, report. A malformed event is
+ * logged with its id and reason, counted and dropped (retrying it cannot help); a failing AWS call fails only
+ * its own record, so it is retried and finally dead-lettered, never silently dropped.
+ */
+export async function handleBatch(records: readonly BatchRecord[], deps: BatchDeps): Promise<BatchResult> {
+  const failedIds: string[] = [];
+  let malformed = 0;
+  const owners: string[] = [];
+  const findings: Finding[] = [];
+  for (const record of records) {
+    let body = record.body;
+    if (typeof body === "string") {
+      try {
+        body = JSON.parse(body);
+      } catch {
+        malformed++;
+        deps.log.warn("malformed event dropped", { recordId: record.id, reason: "the message body is not JSON" });
+        continue;
+      }
+    }
+    const parsed = deps.parse(body);
+    if (!parsed.ok) {
+      malformed++;
+      deps.log.warn("malformed event dropped", { recordId: record.id, eventId: parsed.eventId, reason: parsed.reason });
+      continue;
+    }
+    if (parsed.rule !== deps.route) {
+      malformed++;
+      deps.log.warn("event for another route dropped", { recordId: record.id, eventId: parsed.eventId, rule: parsed.rule });
+      continue;
+    }
+    for (const finding of parsed.findings) {
+      findings.push(finding);
+      owners.push(record.id);
+    }
+  }
+  const results = await processFindings(findings, deps);
+  for (const [i, result] of results.entries()) {
+    const id = owners[i] as string;
+    const outcome = result.outcome;
+    const decision = outcome?.decision ?? result.decision;
+    deps.log.info("decision", {
+      recordId: id,
+      secret: result.secret?.arn ?? result.finding.secretId,
+      finding: result.finding.type,
+      action: decision?.action ?? "none",
+      guard: decision?.guard ?? null,
+      outcome: outcome?.outcome ?? "skipped",
+      reason: decision?.reason ?? result.note,
+      mode: deps.mode,
+    });
+    if (outcome?.outcome === "failed") {
+      deps.log.error("action failed; the event will be retried", { recordId: id, error: outcome.detail });
+      if (!failedIds.includes(id)) failedIds.push(id);
+    }
+  }
+  if (deps.notify) await deps.notify(results);
+  return { failedIds, malformed, results };
+}
