@@ -1,12 +1,10 @@
 import { parseArgs } from "node:util";
 import { InputError, PolicyValidationError, SecretNotFoundError } from "../errors.js";
 import { loadPolicy } from "../policy/load.js";
+import { policyReferenceMarkdown } from "../policy/reference.js";
 import { policyJsonSchema } from "../policy/schema.js";
 import { type CliIO, processIO, readPolicyTexts } from "./io.js";
 import { runPlan } from "./plan.js";
-import { runReplay } from "./replay.js";
-import { runRestore } from "./restore.js";
-import { runSweepCommand } from "./sweep.js";
 import { USAGE, UsageError } from "./usage.js";
 
 function runValidate(argv: string[], io: CliIO): number {
@@ -25,16 +23,17 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       case "validate":
         return runValidate(rest, io);
       case "schema":
-        io.stdout(`${JSON.stringify(policyJsonSchema(), null, 2)}\n`);
+        io.stdout(rest.includes("--markdown") ? policyReferenceMarkdown() : `${JSON.stringify(policyJsonSchema(), null, 2)}\n`);
         return 0;
       case "plan":
         return runPlan(rest, io);
+      // Loaded on demand: these pull in the AWS SDK, which `plan` and `validate` never need.
       case "replay":
-        return await runReplay(rest, io);
+        return await (await import("./replay.js")).runReplay(rest, io);
       case "sweep":
-        return await runSweepCommand(rest, io);
+        return await (await import("./sweep.js")).runSweepCommand(rest, io);
       case "restore":
-        return await runRestore(rest, io);
+        return await (await import("./restore.js")).runRestore(rest, io);
       case undefined:
       case "help":
       case "--help":

@@ -7,7 +7,7 @@ export const USAGE = `governor: govern AWS Secrets Manager (report-only unless t
 
 Usage:
   governor validate [--policy PATH]
-  governor schema
+  governor schema [--markdown]
   governor plan --inventory FILE [--compliance FILE] [--policy PATH] [--now ISO]
                 [--mode report|enforce] [--format table|json]
   governor replay EVENT.json... (--account FILE [--write] | --live) [--policy PATH] [--now ISO]
