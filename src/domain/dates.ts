@@ -13,8 +13,33 @@ export function daysBetween(from: Date, to: Date): number {
 
 /** ISO-8601 date (YYYY-MM-DD) of an instant in UTC. */
 export function isoDate(date: Date): string {
-  return date.toISOString().slice(0, 10);
+  const day = utcDay(date);
+  let text = isoDateCache.get(day);
+  if (text === undefined) {
+    text = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    // Plans format the same few hundred days for every secret; keep them, within a bound.
+    if (isoDateCache.size > 100_000) isoDateCache.clear();
+    isoDateCache.set(day, text);
+  }
+  return text;
 }
+
+const isoDateCache = new Map<number, string>();
+
+/** Midnight UTC (ms) of a YYYY-MM-DD calendar day, or NaN when that day does not exist. Cached. */
+function calendarDayMs(day: string): number {
+  let ms = calendarDayCache.get(day);
+  if (ms === undefined) {
+    ms = Date.parse(`${day}T00:00:00Z`);
+    // V8 rolls 2026-02-30 over to March; a day that does not exist is an error.
+    if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== day) ms = Number.NaN;
+    if (calendarDayCache.size > 100_000) calendarDayCache.clear();
+    calendarDayCache.set(day, ms);
+  }
+  return ms;
+}
+
+const calendarDayCache = new Map<string, number>();
 
 /** Midnight UTC of `date` plus `days`. */
 export function addDays(date: Date, days: number): Date {
@@ -28,11 +53,21 @@ export function addDays(date: Date, days: number): Date {
 export function parseAwsDate(value: unknown): Date | undefined {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value;
   if (typeof value === "number") return Number.isFinite(value) ? new Date(value * 1000) : undefined;
-  if (typeof value !== "string" || value.trim() === "") return undefined;
+  if (typeof value !== "string") return undefined;
   const text = value.trim();
-  if (/^-?\d+(\.\d+)?$/.test(text)) return new Date(Number(text) * 1000);
-  const hasZone = /([zZ]|[+-]\d{2}:?\d{2})$/.test(text);
-  const withZone = hasZone || !/T|\d{2}:\d{2}/.test(text) ? text : `${text}Z`;
-  const parsed = new Date(/^\d{4}-\d{2}-\d{2}$/.test(withZone) ? `${withZone}T00:00:00Z` : withZone);
+  if (text === "") return undefined;
+  if (NUMERIC_RE.test(text)) return new Date(Number(text) * 1000);
+  // Only ISO-8601 shapes: anything else V8 would read in the machine's own time zone ("Nov 21 2026").
+  const iso = ISO_RE.exec(text);
+  if (!iso) return undefined;
+  const [, day, time, zone] = iso as unknown as [string, string, string | undefined, string | undefined];
+  const midnight = calendarDayMs(day);
+  if (Number.isNaN(midnight)) return undefined;
+  if (time === undefined && (zone === undefined || zone === "Z" || zone === "z")) return new Date(midnight);
+  const offset = zone ? zone.replace(/^([+-]\d{2})(\d{2})$/, "$1:$2") : "Z";
+  const parsed = new Date(`${day}T${time ?? "00:00:00"}${offset}`);
   return Number.isNaN(parsed.getTime()) ? undefined : parsed;
 }
+
+const NUMERIC_RE = /^-?\d+(\.\d+)?$/;
+const ISO_RE = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?([zZ]|[+-]\d{2}:?\d{2})?$/;

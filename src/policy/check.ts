@@ -52,18 +52,25 @@ function covers(earlier: Rule, later: Rule): boolean {
     const other = (later.match as Record<string, unknown>)[key];
     if (JSON.stringify(value) !== JSON.stringify(other)) return false;
   }
-  // An unused rule with a lower threshold still leaves nothing for one with a higher threshold; not the reverse.
-  if (laterFindings.includes("unused") && (earlier.unusedForDays ?? 90) > (later.unusedForDays ?? 90))
-    return false;
+  // unusedForDays does not take part in matching: the earlier rule takes the secret whatever its threshold.
   return true;
 }
 
 /** Semantic checks the schema cannot express. */
 export function checkPolicy(policy: Policy, origins: PolicyOrigins): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
-  const atKey = (dotted: string, message: string) => {
-    const file = origins.keys.get(dotted) ?? origins.files[0];
-    const pos = file ? file.locate(dotted.split(".")) : { line: 1, col: 1 };
+  const atKey = (path: string[], message: string) => {
+    const dotted = path.join(".");
+    // The file that set the key, or its nearest ancestor: a whole `routing:` block is recorded only at its top.
+    let file = origins.files[0];
+    for (let n = path.length; n > 0; n--) {
+      const origin = origins.keys.get(path.slice(0, n).join("."));
+      if (origin) {
+        file = origin;
+        break;
+      }
+    }
+    const pos = file ? file.locate(path) : { line: 1, col: 1 };
     problems.push({ file: file?.path ?? "(policy)", ...pos, path: dotted, message });
   };
   const atRule = (index: number, sub: (string | number)[], message: string) => {
@@ -77,10 +84,10 @@ export function checkPolicy(policy: Policy, origins: PolicyOrigins): PolicyProbl
   const knownRoute = (route: string) => routeNames.includes(route);
   const routeList = routeNames.join(", ");
   if (!knownRoute(policy.routing.default))
-    atKey("routing.default", `unknown Slack route '${policy.routing.default}' (routes: ${routeList})`);
+    atKey(["routing", "default"], `unknown Slack route '${policy.routing.default}' (routes: ${routeList})`);
   for (const [value, route] of Object.entries(policy.routing.map))
     if (!knownRoute(route))
-      atKey(`routing.map.${value}`, `unknown Slack route '${route}' (routes: ${routeList})`);
+      atKey(["routing", "map", value], `unknown Slack route '${route}' (routes: ${routeList})`);
 
   for (const [index, rule] of policy.rules.entries()) {
     const findings = asList(rule.match.finding) ?? [];

@@ -58,11 +58,12 @@ export function readStage(secret: Secret): { stage: Stage | null; since?: Date }
 /** The Slack route: the rule's own, else the first routing tag whose value names a route, else the default. */
 export function routeFor(policy: Policy, secret: Secret, rule?: Rule): string {
   if (rule?.route) return rule.route;
+  // Tag values are anyone's text: look them up as own keys only (`constructor` names no route).
   for (const key of policy.routing.tags) {
-    const value = secret.tags[key];
-    if (value === undefined) continue;
-    const mapped = policy.routing.map[value] ?? value;
-    if (mapped in policy.routes) return mapped;
+    if (!Object.hasOwn(secret.tags, key)) continue;
+    const value = secret.tags[key] as string;
+    const mapped = Object.hasOwn(policy.routing.map, value) ? (policy.routing.map[value] as string) : value;
+    if (Object.hasOwn(policy.routes, mapped)) return mapped;
   }
   return policy.routing.default;
 }
@@ -154,20 +155,13 @@ function evaluateLifecycle(
   b.note(`rule ${rule.name}: lifecycle, stage ${stage ?? "none"}${since ? ` since ${isoDate(since)}` : ""}`);
   const threshold = rule.unusedForDays ?? DEFAULT_UNUSED_FOR_DAYS;
 
-  if (secret.deletedDate) {
-    if (stage === "deletion-scheduled")
-      return b.done(
-        [],
-        `deletion scheduled on ${isoDate(secret.deletedDate)}; 'governor restore' cancels it`,
-        {
-          guard: "already-deleted",
-        },
-      );
+  // A deletion someone else scheduled is not ours to undo. Ours is undone below when the secret turns out
+  // to be exempt or in use after all; otherwise it stays pending.
+  if (secret.deletedDate && stage !== "deletion-scheduled")
     return b.withhold(
       "already-deleted",
       `scheduled for deletion on ${isoDate(secret.deletedDate)} by someone else`,
     );
-  }
   const exempt = isExempt(secret, policy.exempt);
   if (exempt) {
     if (stage)
@@ -204,6 +198,10 @@ function evaluateLifecycle(
       return b.withhold("recently-accessed", `Config says unused but it was ${why}`);
     return undefined;
   }
+  if (secret.deletedDate)
+    return b.done([], `deletion scheduled on ${isoDate(secret.deletedDate)}; 'governor restore' cancels it`, {
+      guard: "already-deleted",
+    });
   if (judged === undefined && input.status !== "open") {
     if (!stage) return undefined;
     return b.done([], "no CreatedDate or LastAccessedDate: cannot judge whether it is still unused");

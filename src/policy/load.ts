@@ -144,6 +144,12 @@ export function loadPolicy(texts: PolicyText[]): LoadedPolicy {
   const rules: Rule[] = [];
   const ruleNames = new Map<string, PolicySourceFile>();
 
+  // Every path inside a newly set value comes from this file: conflicts and semantic errors name it.
+  const record = (dotted: string, value: unknown, file: PolicySourceFile) => {
+    origins.keys.set(dotted, file);
+    if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) record(`${dotted}.${k}`, v, file);
+  };
+
   const mergeInto = (
     target: Record<string, unknown>,
     source: Record<string, unknown>,
@@ -161,9 +167,7 @@ export function loadPolicy(texts: PolicyText[]): LoadedPolicy {
           : isPlainObject(value)
             ? structuredClone(value)
             : value;
-        origins.keys.set(dotted, file);
-        if (isPlainObject(value))
-          for (const k of Object.keys(value)) origins.keys.set(`${dotted}.${k}`, file);
+        record(dotted, value, file);
       } else if (UNION_ARRAYS.has(dotted) && Array.isArray(existing) && Array.isArray(value)) {
         for (const item of value) if (!existing.some((e) => same(e, item))) existing.push(item);
       } else if (isPlainObject(existing) && isPlainObject(value) && !dotted.startsWith("routes.")) {

@@ -50,8 +50,9 @@ export function matches(match: Match, secret: Secret, finding: FindingType, now:
   if (match.tags) {
     for (const [key, value] of Object.entries(match.tags.equals ?? {}))
       if (secret.tags[key] !== value) return false;
-    for (const key of match.tags.exists ?? []) if (!(key in secret.tags)) return false;
-    for (const key of match.tags.absent ?? []) if (key in secret.tags) return false;
+    // Own keys only: `constructor` is not a tag of every secret.
+    for (const key of match.tags.exists ?? []) if (!Object.hasOwn(secret.tags, key)) return false;
+    for (const key of match.tags.absent ?? []) if (Object.hasOwn(secret.tags, key)) return false;
   }
   if (match.owningService !== undefined && !list(match.owningService).includes(secret.owningService ?? ""))
     return false;
@@ -86,7 +87,7 @@ export function isExempt(
   exempt: { tags: Record<string, string>; names: string[] },
 ): string | undefined {
   for (const [key, value] of Object.entries(exempt.tags)) {
-    const actual = secret.tags[key];
+    const actual = Object.hasOwn(secret.tags, key) ? secret.tags[key] : undefined;
     if (actual !== undefined && (value === "*" || actual.toLowerCase() === value.toLowerCase()))
       return `tag ${key}=${actual}`;
   }

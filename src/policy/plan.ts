@@ -10,7 +10,7 @@ import {
   PRICE_PER_SECRET_MONTH_USD,
 } from "../domain/decision.js";
 import type { Finding, FindingType } from "../domain/finding.js";
-import { type Secret, secretMatchesId } from "../domain/secret.js";
+import { isReplicatedPrimary, type Secret, secretMatchesId } from "../domain/secret.js";
 import { type EvaluationInput, evaluate, readStage } from "./evaluate.js";
 import { isRotationOverdue, isUnused, usesDefaultKey } from "./facts.js";
 import { firstMatchingRule } from "./match.js";
@@ -33,10 +33,11 @@ export class SecretIndex {
     if (direct) return direct;
     if (secretId.startsWith("arn:")) {
       const name = secretId.split(":secret:")[1];
-      const candidate = name
-        ? (this.byName.get(name.replace(/-[A-Za-z0-9]{6}$/, "")) ?? this.byName.get(name))
-        : undefined;
-      if (candidate && secretMatchesId(candidate, secretId)) return candidate;
+      if (!name) return undefined;
+      // Either a full ARN of a secret not indexed by ARN, or a partial ARN whose name happens to end in
+      // "-" and six characters ("db/app-backup"): try both names.
+      for (const candidate of [this.byName.get(name.replace(/-[A-Za-z0-9]{6}$/, "")), this.byName.get(name)])
+        if (candidate && secretMatchesId(candidate, secretId)) return candidate;
     }
     return undefined;
   }
@@ -82,7 +83,8 @@ export interface PlanOptions {
 function capOf(limit: { count?: number; percent?: number }, total: number): number {
   const byCount = limit.count ?? Number.POSITIVE_INFINITY;
   const byShare =
-    limit.percent !== undefined ? Math.ceil((total * limit.percent) / 100) : Number.POSITIVE_INFINITY;
+    // The epsilon keeps floating-point error from rounding up a whole share (375 * 8.8% is 33, not 34).
+    limit.percent !== undefined ? Math.ceil((total * limit.percent) / 100 - 1e-9) : Number.POSITIVE_INFINITY;
   return Math.min(byCount, byShare);
 }
 
@@ -153,10 +155,11 @@ export function planAccount(
   const types = new Set<FindingType>();
   for (const rule of policy.rules) for (const t of [rule.match.finding].flat()) types.add(t);
 
-  const index = new SecretIndex(secrets);
+  // Only Config findings need looking up by id; a plan without them skips building the index.
+  const index = options.compliance?.length ? new SecretIndex(secrets) : undefined;
   const config = new Map<string, Map<FindingType, Finding>>();
   for (const finding of options.compliance ?? []) {
-    const secret = index.find(finding.secretId);
+    const secret = index?.find(finding.secretId);
     if (!secret) continue;
     let byType = config.get(secret.arn);
     if (!byType) {
@@ -200,16 +203,22 @@ export function planAccount(
       costs.realised += PRICE_PER_SECRET_MONTH_USD * (1 + (secret.replicas?.length ?? 0));
     const rule = unusedDecision?.rule ? policy.rules.find((r) => r.name === unusedDecision?.rule) : undefined;
     const permanent = new Set(["exempt", "owning-service", "replica", "replicas-unknown", "already-deleted"]);
+    // A primary with replicas is never scheduled for deletion (guard replica), whatever its stage now.
+    const neverDeleted = isReplicatedPrimary(secret) && (secret.replicas?.length ?? 0) > 0;
     if (
       unused &&
       rule?.lifecycle?.scheduleDeletion &&
       unusedDecision &&
-      !permanent.has(unusedDecision.guard ?? "")
+      !permanent.has(unusedDecision.guard ?? "") &&
+      !neverDeleted
     )
       costs.projected += cost;
   }
 
-  const byArn = new Map(secrets.map((s) => [s.arn, s]));
+  const destructiveArns = new Set(
+    decisions.filter((d) => DESTRUCTIVE_ACTIONS.includes(d.action as never)).map((d) => d.arn),
+  );
+  const byArn = new Map(secrets.filter((s) => destructiveArns.has(s.arn)).map((s) => [s.arn, s]));
   const limit = applyLimit(decisions, byArn, policy, secrets.length, destructiveActionsToday(secrets, now));
   const summary: CostSummary = {
     secrets: secrets.length,

@@ -11,11 +11,15 @@ function typeOf(node: Json): string {
   if (node.type === "object" && !node.properties && node.additionalProperties)
     return `map of ${typeOf(node.additionalProperties as Json)}`;
   if (node.type === "integer" || node.type === "number") {
-    const max = node.maximum !== undefined && (node.maximum as number) < Number.MAX_SAFE_INTEGER ? `≤ ${node.maximum}` : "";
-    const min = node.minimum !== undefined && (node.minimum as number) > -Number.MAX_SAFE_INTEGER ? `≥ ${node.minimum}` : "";
-    const bounds = [min, max]
-      .filter(Boolean)
-      .join(", ");
+    const max =
+      node.maximum !== undefined && (node.maximum as number) < Number.MAX_SAFE_INTEGER
+        ? `≤ ${node.maximum}`
+        : "";
+    const min =
+      node.minimum !== undefined && (node.minimum as number) > -Number.MAX_SAFE_INTEGER
+        ? `≥ ${node.minimum}`
+        : "";
+    const bounds = [min, max].filter(Boolean).join(", ");
     return `${node.type}${bounds ? ` (${bounds})` : ""}`;
   }
   return String(node.type ?? "any");
@@ -28,16 +32,21 @@ function describeNode(node: Json): string {
 function walk(node: Json, path: string, rows: string[]): void {
   const options = (node.anyOf ?? node.oneOf) as Json[] | undefined;
   const objectForm = options?.find((o) => o.type === "object" && o.properties) ?? node;
-  const properties = (objectForm.properties ?? (node.type === "array" ? ((node.items as Json)?.properties ?? undefined) : undefined)) as
+  const properties = (objectForm.properties ??
+    (node.type === "array" ? ((node.items as Json)?.properties ?? undefined) : undefined)) as
     | Record<string, Json>
     | undefined;
   const base = node.type === "array" ? `${path}[]` : path;
   if (!properties) return;
-  const required = new Set((objectForm.required as string[] | undefined) ?? ((node.items as Json)?.required as string[]) ?? []);
+  const required = new Set(
+    (objectForm.required as string[] | undefined) ?? ((node.items as Json)?.required as string[]) ?? [],
+  );
   for (const [key, child] of Object.entries(properties)) {
     const full = base ? `${base}.${key}` : key;
     const def = child.default !== undefined ? ` Default: \`${JSON.stringify(child.default)}\`.` : "";
-    rows.push(`| \`${full}\` | ${typeOf(child)} | ${required.has(key) ? "yes" : ""} | ${describeNode(child)}${def} |`);
+    rows.push(
+      `| \`${full}\` | ${typeOf(child)} | ${required.has(key) ? "yes" : ""} | ${describeNode(child)}${def} |`,
+    );
     walk(child, full, rows);
     const items = child.items as Json | undefined;
     if (items && !items.properties && (items.anyOf || items.oneOf)) continue;

@@ -10,7 +10,13 @@ describe("policy reference", () => {
 
   it("documents every top-level key and the lifecycle stages", () => {
     const doc = policyReferenceMarkdown();
-    for (const key of ["mode", "exempt.tags", "routing.default", "limits.perRun.count", "rules[].lifecycle.quarantine.afterDays"])
+    for (const key of [
+      "mode",
+      "exempt.tags",
+      "routing.default",
+      "limits.perRun.count",
+      "rules[].lifecycle.quarantine.afterDays",
+    ])
       expect(doc).toContain(`\`${key}\``);
   });
 });

@@ -1,0 +1,143 @@
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { CliIO } from "../../src/cli/io.js";
+import { main } from "../../src/cli/main.js";
+
+async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const io: CliIO = {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    color: false,
+    cwd: process.cwd(),
+  };
+  const code = await main(argv, io);
+  return { code, stdout, stderr };
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
+}
+
+describe("governor validate", () => {
+  it.each([
+    [
+      "the shipped policies/ (the default path)",
+      [],
+      "policies: valid (3 rules, mode report; policies/default.yml)",
+    ],
+    [
+      "one file",
+      ["--policy", "policies/default.yml"],
+      "policies/default.yml: valid (3 rules, mode report; policies/default.yml)",
+    ],
+    [
+      "a directory of files merged",
+      ["--policy", "test/fixtures/policies/split"],
+      "test/fixtures/policies/split: valid (2 rules, mode report; test/fixtures/policies/split/10-base.yml, test/fixtures/policies/split/20-payments.yml)",
+    ],
+  ])("accepts %s: exit 0", async (_label, args, message) => {
+    // Act
+    const { code, stdout, stderr } = await run("validate", ...args);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout).toBe(`${message}\n`);
+    expect(stderr).toBe("");
+  });
+
+  it("rejects a broken directory with exit 1 and every problem as file:line:col", async () => {
+    // Act
+    const { code, stdout, stderr } = await run("validate", "--policy", "test/fixtures/policies/broken");
+
+    // Assess
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr.split("\n")).toEqual([
+      "test/fixtures/policies/broken/10-base.yml:6:12: unknown Slack route 'platform' (routes: default)",
+      "test/fixtures/policies/broken/10-base.yml:12:38: stages out of order: scheduleDeletion.afterDays (14) must be later than quarantine.afterDays (30)",
+      "test/fixtures/policies/broken/10-base.yml:12:62: recoveryWindowDays must be 7 to 30 (got 3)",
+      "test/fixtures/policies/broken/20-team.yml:6:9: tag key 'owner': the governor only writes its own 'governor:' tags",
+      "test/fixtures/policies/broken/20-team.yml:7:26: unknown Slack route 'security' (routes: default)",
+      "test/fixtures/policies/broken/20-team.yml:10:15: deletion always comes after a quarantine: list 'quarantine' in the same rule",
+      "6 problem(s) found.",
+      "",
+    ]);
+  });
+
+  it.each([
+    [
+      "a missing path",
+      ["--policy", "no/such/policies"],
+      2,
+      "governor: cannot read policy no/such/policies: ENOENT",
+    ],
+    ["an unknown option", ["--polcy", "policies"], 2, "Unknown option '--polcy'"],
+  ])("rejects %s", async (_label, args, exit, message) => {
+    // Act
+    const { code, stderr } = await run("validate", ...args);
+
+    // Assess
+    expect(code).toBe(exit);
+    expect(stderr).toContain(message);
+  });
+});
+
+describe("governor schema", () => {
+  it("prints the policy JSON Schema", async () => {
+    // Act
+    const { code, stdout } = await run("schema");
+    const schema = JSON.parse(stdout) as { title: string; properties: Record<string, unknown> };
+
+    // Assess
+    expect(code).toBe(0);
+    expect(schema.title).toBe("secrets-governor policy");
+    expect(Object.keys(schema.properties)).toContain("rules");
+  });
+});
+
+describe("bin/governor.js", () => {
+  it("runs as a command: validate exits 0 on the shipped policies", () => {
+    // Act
+    const child = spawnSync(process.execPath, ["bin/governor.js", "validate"], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+
+    // Assess
+    expect(child.stderr).toBe("");
+    expect(child.status).toBe(0);
+    expect(child.stdout).toBe("policies: valid (3 rules, mode report; policies/default.yml)\n");
+  });
+});
+
+describe("fixtures", () => {
+  it("every fixture of the policy, inventory and compliance folders is used by a test", () => {
+    // Prepare
+    const fixtures = ["policies", "inventories", "compliance"].flatMap((d) =>
+      filesUnder(join("test/fixtures", d)),
+    );
+    const tests = filesUnder("test")
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => readFileSync(f, "utf8"))
+      .join("\n");
+
+    // Act: a file in a directory fixture counts as used when its directory is named.
+    const unused = fixtures.filter(
+      (f) => !tests.includes(f) && !tests.includes(f.slice(0, f.lastIndexOf("/"))),
+    );
+
+    // Assess
+    expect(fixtures.length).toBeGreaterThan(0);
+    expect(unused).toEqual([]);
+  });
+});

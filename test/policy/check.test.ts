@@ -1,0 +1,316 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadPolicy } from "../../src/policy/load.js";
+import { problemLines, problemsOf } from "./builders.js";
+
+const ROUTES = `routes:
+  default: { webhookSecret: slack/default }
+  ops: { webhookSecret: slack/ops }
+`;
+
+function lines(text: string): string[] {
+  return problemLines([{ path: "p.yml", text }]);
+}
+
+describe("checkPolicy: lifecycles", () => {
+  it.each([
+    [
+      "stages out of time order",
+      "rules:\n  - name: u\n    match: { finding: unused }\n    lifecycle:\n      quarantine: { afterDays: 30 }\n      scheduleDeletion: { afterDays: 14 }\n",
+      [
+        "p.yml:6:38: stages out of order: scheduleDeletion.afterDays (14) must be later than quarantine.afterDays (30)",
+      ],
+    ],
+    [
+      "deletion on the same day as the quarantine",
+      "rules:\n  - name: u\n    match: { finding: unused }\n    lifecycle:\n      quarantine: { afterDays: 14 }\n      scheduleDeletion: { afterDays: 14 }\n",
+      [
+        "p.yml:6:38: stages out of order: scheduleDeletion.afterDays (14) must be later than quarantine.afterDays (14)",
+      ],
+    ],
+    [
+      "scheduleDeletion without quarantine",
+      "rules:\n  - name: u\n    match: { finding: unused }\n    lifecycle:\n      scheduleDeletion: { afterDays: 30 }\n",
+      ["p.yml:5:25: deletion always comes after a quarantine: add lifecycle.quarantine"],
+    ],
+    [
+      "a recovery window under 7 days",
+      "rules:\n  - name: u\n    match: { finding: unused }\n    lifecycle:\n      quarantine: { afterDays: 14 }\n      scheduleDeletion: { afterDays: 30, recoveryWindowDays: 6 }\n",
+      ["p.yml:6:62: recoveryWindowDays must be 7 to 30 (got 6)"],
+    ],
+    [
+      "a recovery window over 30 days",
+      "rules:\n  - name: u\n    match: { finding: unused }\n    lifecycle:\n      quarantine: { afterDays: 14 }\n      scheduleDeletion: { afterDays: 30, recoveryWindowDays: 31 }\n",
+      ["p.yml:6:62: recoveryWindowDays must be 7 to 30 (got 31)"],
+    ],
+    [
+      "a lifecycle on a finding other than unused",
+      "rules:\n  - name: u\n    match: { finding: rotation-disabled }\n    lifecycle: {}\n",
+      ["p.yml:4:16: a lifecycle applies only to the 'unused' finding (finding: unused)"],
+    ],
+    [
+      "a lifecycle on unused and another finding",
+      "rules:\n  - name: u\n    match: { finding: [unused, not-using-cmk] }\n    lifecycle: {}\n",
+      ["p.yml:4:16: a lifecycle applies only to the 'unused' finding (finding: unused)"],
+    ],
+    [
+      "both a lifecycle and actions",
+      "rules:\n  - name: u\n    match: { finding: unused }\n    lifecycle: {}\n    actions: [notify]\n",
+      ["p.yml:5:14: a rule has either a lifecycle or actions, not both"],
+    ],
+    [
+      "neither a lifecycle nor actions",
+      "rules:\n  - name: u\n    match: { finding: unused }\n",
+      ["p.yml:3:12: a rule needs a lifecycle or actions"],
+    ],
+    [
+      "unusedForDays on another finding",
+      "rules:\n  - name: r\n    match: { finding: rotation-failed }\n    unusedForDays: 30\n    actions: [notify]\n",
+      ["p.yml:4:20: unusedForDays applies only to rules on the 'unused' finding"],
+    ],
+  ])("rejects %s", (_label, text, expected) => {
+    // Act
+    const found = lines(text);
+
+    // Assess
+    expect(found).toEqual(expected);
+  });
+
+  it("accepts the boundary recovery windows 7 and 30", () => {
+    // Prepare
+    const text = `rules:
+  - name: short
+    match: { finding: unused, name: "a/**" }
+    lifecycle:
+      quarantine: { afterDays: 1 }
+      scheduleDeletion: { afterDays: 2, recoveryWindowDays: 7 }
+  - name: long
+    match: { finding: unused }
+    lifecycle:
+      quarantine: { afterDays: 1 }
+      scheduleDeletion: { afterDays: 2, recoveryWindowDays: 30 }
+`;
+
+    // Act
+    const { policy } = loadPolicy([{ path: "p.yml", text }]);
+
+    // Assess
+    expect(policy.rules.map((r) => r.lifecycle?.scheduleDeletion?.recoveryWindowDays)).toEqual([7, 30]);
+  });
+});
+
+describe("checkPolicy: actions", () => {
+  it.each([
+    [
+      "a tag action on a key outside governor:",
+      "rules:\n  - name: r\n    match: { finding: rotation-disabled }\n    actions:\n      - tag: { owner: platform }\n",
+      ["p.yml:5:9: tag key 'owner': the governor only writes its own 'governor:' tags"],
+    ],
+    [
+      "an untag action on a key outside governor:",
+      "rules:\n  - name: r\n    match: { finding: rotation-disabled }\n    actions:\n      - untag: [team]\n",
+      ["p.yml:5:9: tag key 'team': the governor only writes its own 'governor:' tags"],
+    ],
+    [
+      "a tag action on the reserved stage key",
+      'rules:\n  - name: r\n    match: { finding: rotation-disabled }\n    actions:\n      - tag: { "governor:stage": flagged }\n',
+      ["p.yml:5:9: tag key 'governor:stage' is kept by the lifecycle; a rule cannot set it"],
+    ],
+    [
+      "an untag action on the reserved stage-since key",
+      "rules:\n  - name: r\n    match: { finding: rotation-disabled }\n    actions:\n      - untag: [governor:stage-since]\n",
+      ["p.yml:5:9: tag key 'governor:stage-since' is kept by the lifecycle; a rule cannot set it"],
+    ],
+    [
+      "schedule-deletion without quarantine",
+      "rules:\n  - name: r\n    match: { finding: rotation-disabled }\n    actions: [notify, schedule-deletion]\n",
+      ["p.yml:4:23: deletion always comes after a quarantine: list 'quarantine' in the same rule"],
+    ],
+    [
+      "an action recovery window under 7 days",
+      "rules:\n  - name: r\n    match: { finding: rotation-disabled }\n    actions:\n      - quarantine\n      - schedule-deletion: { recoveryWindowDays: 5 }\n",
+      ["p.yml:6:50: recoveryWindowDays must be 7 to 30 (got 5)"],
+    ],
+    [
+      "an action recovery window over 30 days",
+      "rules:\n  - name: r\n    match: { finding: rotation-disabled }\n    actions:\n      - quarantine\n      - schedule-deletion: { recoveryWindowDays: 45 }\n",
+      ["p.yml:6:50: recoveryWindowDays must be 7 to 30 (got 45)"],
+    ],
+    [
+      "an action listed twice",
+      "rules:\n  - name: r\n    match: { finding: rotation-disabled }\n    actions: [notify, notify]\n",
+      ["p.yml:4:23: action 'notify' is listed twice"],
+    ],
+  ])("rejects %s", (_label, text, expected) => {
+    // Act
+    const found = lines(text);
+
+    // Assess
+    expect(found).toEqual(expected);
+  });
+
+  it("accepts governor: tags and a quarantine before a deletion", () => {
+    // Prepare
+    const text = `rules:
+  - name: r
+    match: { finding: rotation-disabled }
+    actions:
+      - tag: { "governor:rotation": required }
+      - untag: ["governor:old"]
+      - quarantine
+      - schedule-deletion: { recoveryWindowDays: 7 }
+`;
+
+    // Act
+    const { policy } = loadPolicy([{ path: "p.yml", text }]);
+
+    // Assess
+    expect(policy.rules[0]?.actions).toHaveLength(4);
+  });
+});
+
+describe("checkPolicy: Slack routes", () => {
+  it.each([
+    [
+      "routing.default",
+      `${ROUTES}routing:\n  default: platform\n`,
+      ["p.yml:5:12: unknown Slack route 'platform' (routes: default, ops)"],
+    ],
+    [
+      "routing.map",
+      `${ROUTES}routing:\n  map:\n    payments: ops\n    data: analytics\n`,
+      ["p.yml:7:11: unknown Slack route 'analytics' (routes: default, ops)"],
+    ],
+    [
+      "a rule's route",
+      `${ROUTES}rules:\n  - name: r\n    match: { finding: rotation-failed }\n    route: oops\n    actions: [notify]\n`,
+      ["p.yml:7:12: unknown Slack route 'oops' (routes: default, ops)"],
+    ],
+    [
+      "a notify action's route",
+      `${ROUTES}rules:\n  - name: r\n    match: { finding: rotation-failed }\n    actions:\n      - notify: { route: secops }\n`,
+      ["p.yml:8:26: unknown Slack route 'secops' (routes: default, ops)"],
+    ],
+    [
+      "the implicit default route when routes do not define it",
+      "routes:\n  ops: { webhookSecret: slack/ops }\n",
+      ["p.yml:1:1: unknown Slack route 'default' (routes: ops)"],
+    ],
+  ])("rejects an unknown route in %s", (_label, text, expected) => {
+    // Act
+    const found = lines(text);
+
+    // Assess
+    expect(found).toEqual(expected);
+  });
+
+  it("reports an unknown route at the file that set it, not the first file", () => {
+    // Prepare
+    const texts = [
+      { path: "a.yml", text: `${ROUTES}` },
+      { path: "b.yml", text: "# team routing\n\nrouting:\n  map:\n    payments: nowhere\n" },
+    ];
+
+    // Act
+    const found = problemLines(texts);
+
+    // Assess
+    expect(found).toEqual(["b.yml:5:15: unknown Slack route 'nowhere' (routes: default, ops)"]);
+  });
+});
+
+describe("checkPolicy: unreachable rules", () => {
+  it.each([
+    [
+      "a rule after a broader one on the same finding",
+      "  - name: all\n    match: { finding: rotation-disabled }\n    actions: [notify]\n  - name: app\n    match: { finding: rotation-disabled, name: app/** }\n    actions: [notify]\n",
+      "p.yml:6:12: unreachable rule 'app': rule 'all' before it matches everything it does",
+    ],
+    [
+      "a rule whose findings are all taken by an earlier rule",
+      "  - name: both\n    match: { finding: [access-denied, decryption-failure] }\n    actions: [notify]\n  - name: kms\n    match: { finding: decryption-failure, tags: { exists: [team] } }\n    actions: [notify]\n",
+      "p.yml:6:12: unreachable rule 'kms': rule 'both' before it matches everything it does",
+    ],
+    [
+      "a later unused rule with a lower threshold (thresholds do not take part in matching)",
+      "  - name: slow\n    match: { finding: unused }\n    unusedForDays: 180\n    lifecycle: {}\n  - name: fast\n    match: { finding: unused }\n    unusedForDays: 30\n    lifecycle: {}\n",
+      "p.yml:7:12: unreachable rule 'fast': rule 'slow' before it matches everything it does",
+    ],
+    [
+      "a tag that must both exist and be absent",
+      "  - name: r\n    match: { finding: rotation-disabled, tags: { exists: [team], absent: [team] } }\n    actions: [notify]\n",
+      "p.yml:3:12: unreachable rule 'r': tag 'team' cannot both exist and be absent",
+    ],
+    [
+      "a tag that must both equal a value and be absent",
+      "  - name: r\n    match: { finding: rotation-disabled, tags: { equals: { team: a }, absent: [team] } }\n    actions: [notify]\n",
+      "p.yml:3:12: unreachable rule 'r': tag 'team' cannot both equal a value and be absent",
+    ],
+    [
+      "an empty ageDays range",
+      "  - name: r\n    match: { finding: rotation-disabled, ageDays: { gt: 10, lt: 11 } }\n    actions: [notify]\n",
+      "p.yml:3:12: unreachable rule 'r': ageDays is an empty range",
+    ],
+    [
+      "an empty daysSinceLastAccess range",
+      "  - name: r\n    match: { finding: unused, daysSinceLastAccess: { gte: 100, lte: 99 } }\n    lifecycle: {}\n",
+      "p.yml:3:12: unreachable rule 'r': daysSinceLastAccess is an empty range",
+    ],
+    [
+      "managed: false with an owningService",
+      "  - name: r\n    match: { finding: rotation-disabled, managed: false, owningService: rds }\n    actions: [notify]\n",
+      "p.yml:3:12: unreachable rule 'r': managed: false excludes every owningService",
+    ],
+  ])("rejects %s", (_label, rules, expected) => {
+    // Act
+    const found = lines(`rules:\n${rules}`);
+
+    // Assess
+    expect(found).toEqual([expected]);
+  });
+
+  it.each([
+    [
+      "a narrower rule before a broader one",
+      "  - name: app\n    match: { finding: rotation-disabled, name: app/** }\n    actions: [notify]\n  - name: all\n    match: { finding: rotation-disabled }\n    actions: [notify]\n",
+    ],
+    [
+      "an earlier rule on fewer findings",
+      "  - name: kms\n    match: { finding: decryption-failure }\n    actions: [notify]\n  - name: both\n    match: { finding: [access-denied, decryption-failure] }\n    actions: [notify]\n",
+    ],
+    [
+      "a range that holds exactly one day",
+      "  - name: r\n    match: { finding: rotation-disabled, ageDays: { gte: 10, lte: 10 } }\n    actions: [notify]\n",
+    ],
+  ])("accepts %s", (_label, rules) => {
+    // Act
+    const { policy } = loadPolicy([{ path: "p.yml", text: `rules:\n${rules}` }]);
+
+    // Assess
+    expect(policy.rules.length).toBeGreaterThan(0);
+  });
+});
+
+describe("checkPolicy: every problem at once", () => {
+  it("reports every semantic problem of a broken directory, each at its own file:line:col", () => {
+    // Prepare
+    const dir = "test/fixtures/policies/broken";
+    const texts = readdirSync(dir)
+      .sort()
+      .map((f) => ({ path: join(dir, f), text: readFileSync(join(dir, f), "utf8") }));
+
+    // Act
+    const found = problemsOf(texts).map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`);
+
+    // Assess
+    expect(found).toEqual([
+      "test/fixtures/policies/broken/10-base.yml:6:12: unknown Slack route 'platform' (routes: default)",
+      "test/fixtures/policies/broken/10-base.yml:12:38: stages out of order: scheduleDeletion.afterDays (14) must be later than quarantine.afterDays (30)",
+      "test/fixtures/policies/broken/10-base.yml:12:62: recoveryWindowDays must be 7 to 30 (got 3)",
+      "test/fixtures/policies/broken/20-team.yml:6:9: tag key 'owner': the governor only writes its own 'governor:' tags",
+      "test/fixtures/policies/broken/20-team.yml:7:26: unknown Slack route 'security' (routes: default)",
+      "test/fixtures/policies/broken/20-team.yml:10:15: deletion always comes after a quarantine: list 'quarantine' in the same rule",
+    ]);
+  });
+});

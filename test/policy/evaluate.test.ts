@@ -1,0 +1,863 @@
+import { describe, expect, it } from "vitest";
+import type { Decision, Step } from "../../src/domain/decision.js";
+import type { FindingType } from "../../src/domain/finding.js";
+import type { Secret } from "../../src/domain/secret.js";
+import { type EvaluationInput, evaluate, readStage, routeFor } from "../../src/policy/evaluate.js";
+import type { Policy } from "../../src/policy/schema.js";
+import {
+  daysAgo,
+  defaultPolicy,
+  isoDaysAgo,
+  loadYaml,
+  makeSecret,
+  NOW,
+  type SecretSpec,
+  stagedSecret,
+} from "./builders.js";
+
+const TODAY = "2026-11-23";
+const STAGE_TAGS = ["governor:stage", "governor:stage-since"];
+const NOTIFY: Step = { kind: "notify", route: "default" };
+const UNTAG: Step = { kind: "untag", keys: STAGE_TAGS };
+
+function tagStage(stage: string): Step {
+  return { kind: "tag", tags: { "governor:stage": stage, "governor:stage-since": TODAY } };
+}
+
+function judge(secret: Secret, policy: Policy = defaultPolicy(), extra: Partial<EvaluationInput> = {}) {
+  return evaluate({ secret, finding: "unused", ...extra }, policy, NOW);
+}
+
+/** The default policy's lifecycle with other settings. */
+function lifecycle(settings: string, top = ""): Policy {
+  return loadYaml(`${top}rules:
+  - name: unused-secrets
+    match: { finding: unused }
+    lifecycle:
+${settings}
+  - name: access-failures
+    match: { finding: [access-denied, decryption-failure] }
+    actions: [notify]
+`);
+}
+
+type Expect = Pick<Decision, "action" | "steps" | "stage" | "guard"> & { next?: Decision["next"] };
+
+function shape(decision: Decision | undefined): Expect | undefined {
+  if (!decision) return undefined;
+  const out: Expect = {
+    action: decision.action,
+    steps: decision.steps,
+    stage: decision.stage,
+    guard: decision.guard,
+  };
+  if (decision.next) out.next = decision.next;
+  return out;
+}
+
+describe("evaluate: judging unused", () => {
+  it.each<[string, SecretSpec, Expect | undefined]>([
+    ["read exactly 90 days ago: nothing to do", { lastAccessedDate: daysAgo(90) }, undefined],
+    [
+      "read 91 days ago: flagged",
+      { lastAccessedDate: daysAgo(91) },
+      {
+        action: "tag",
+        steps: [tagStage("flagged"), NOTIFY],
+        stage: "flagged",
+        guard: null,
+        next: { action: "quarantine", on: "2026-12-07" },
+      },
+    ],
+    ["never read, created today: not flagged", { lastAccessedDate: undefined, createdDate: NOW }, undefined],
+    [
+      "never read, created 90 days ago: not flagged",
+      { lastAccessedDate: undefined, createdDate: daysAgo(90) },
+      undefined,
+    ],
+    [
+      "never read, created 91 days ago: flagged",
+      { lastAccessedDate: undefined, createdDate: daysAgo(91) },
+      {
+        action: "tag",
+        steps: [tagStage("flagged"), NOTIFY],
+        stage: "flagged",
+        guard: null,
+        next: { action: "quarantine", on: "2026-12-07" },
+      },
+    ],
+    [
+      "no dates at all: cannot judge, nothing to do",
+      { lastAccessedDate: undefined, createdDate: undefined },
+      undefined,
+    ],
+    [
+      "a replicated primary read in a replica last week: in use",
+      {
+        primaryRegion: "us-east-1",
+        lastAccessedDate: daysAgo(300),
+        replicas: [{ region: "eu-west-1", lastAccessedDate: daysAgo(7) }],
+      },
+      undefined,
+    ],
+    [
+      "a replicated primary unused in every region: flagged",
+      {
+        primaryRegion: "us-east-1",
+        lastAccessedDate: daysAgo(300),
+        replicas: [{ region: "eu-west-1", lastAccessedDate: daysAgo(100) }],
+      },
+      {
+        action: "tag",
+        steps: [tagStage("flagged"), NOTIFY],
+        stage: "flagged",
+        guard: null,
+        next: { action: "quarantine", on: "2026-12-07" },
+      },
+    ],
+    [
+      "a replicated primary without ReplicationStatus: guard replicas-unknown",
+      { primaryRegion: "us-east-1", replicas: undefined, lastAccessedDate: daysAgo(300) },
+      { action: "none", steps: [], stage: null, guard: "replicas-unknown" },
+    ],
+  ])("%s", (_label, spec, expected) => {
+    // Prepare
+    const secret = makeSecret(spec);
+
+    // Act
+    const decision = judge(secret);
+
+    // Assess
+    expect(shape(decision)).toEqual(expected);
+  });
+
+  it.each([
+    [
+      "first judged unused today: wait 3 days",
+      91,
+      { action: "none", next: { action: "tag", on: "2026-11-26" } },
+    ],
+    ["unused for 2 days: wait 1 more", 93, { action: "none", next: { action: "tag", on: "2026-11-24" } }],
+    ["unused for 3 days: flag", 94, { action: "tag", next: { action: "quarantine", on: "2026-12-07" } }],
+  ])("flag.afterDays counts days after first judged unused: %s", (_label, unread, expected) => {
+    // Prepare
+    const policy = lifecycle("      flag: { afterDays: 3 }\n      quarantine: { afterDays: 14 }");
+    const secret = makeSecret({ lastAccessedDate: daysAgo(unread) });
+
+    // Act
+    const decision = judge(secret, policy);
+
+    // Assess
+    expect(decision).toMatchObject(expected);
+  });
+
+  it("uses the rule's own unusedForDays", () => {
+    // Prepare
+    const policy = loadYaml(`rules:
+  - name: unused-secrets
+    match: { finding: unused }
+    unusedForDays: 30
+    lifecycle: {}
+`);
+
+    // Act
+    const [at30, at31] = [30, 31].map((d) => judge(makeSecret({ lastAccessedDate: daysAgo(d) }), policy));
+
+    // Assess
+    expect(at30).toBeUndefined();
+    expect(at31?.action).toBe("tag");
+    expect(at31?.next).toBeUndefined();
+  });
+});
+
+describe("evaluate: lifecycle stages", () => {
+  it.each<[string, Secret, Expect]>([
+    [
+      "flagged 13 days: quarantine tomorrow",
+      stagedSecret("flagged", 13),
+      {
+        action: "none",
+        steps: [],
+        stage: "flagged",
+        guard: null,
+        next: { action: "quarantine", on: "2026-11-24" },
+      },
+    ],
+    [
+      "flagged 14 days: quarantined",
+      stagedSecret("flagged", 14),
+      {
+        action: "quarantine",
+        steps: [{ kind: "quarantine" }, tagStage("quarantined"), NOTIFY],
+        stage: "quarantined",
+        guard: null,
+        next: { action: "schedule-deletion", on: "2026-12-09" },
+      },
+    ],
+    [
+      "flagged 40 days (a missed run): quarantined, not deleted",
+      stagedSecret("flagged", 40),
+      {
+        action: "quarantine",
+        steps: [{ kind: "quarantine" }, tagStage("quarantined"), NOTIFY],
+        stage: "quarantined",
+        guard: null,
+        next: { action: "schedule-deletion", on: "2026-12-09" },
+      },
+    ],
+    [
+      "quarantined 15 days: deletion tomorrow",
+      stagedSecret("quarantined", 15),
+      {
+        action: "none",
+        steps: [],
+        stage: "quarantined",
+        guard: null,
+        next: { action: "schedule-deletion", on: "2026-11-24" },
+      },
+    ],
+    [
+      "quarantined 16 days: deletion scheduled with the recovery window",
+      stagedSecret("quarantined", 16),
+      {
+        action: "schedule-deletion",
+        steps: [
+          tagStage("deletion-scheduled"),
+          { kind: "schedule-deletion", recoveryWindowDays: 30 },
+          NOTIFY,
+        ],
+        stage: "deletion-scheduled",
+        guard: null,
+      },
+    ],
+    [
+      "deletion scheduled and pending: nothing (already-deleted)",
+      stagedSecret("deletion-scheduled", 5, { deletedDate: daysAgo(5) }),
+      { action: "none", steps: [], stage: "deletion-scheduled", guard: "already-deleted" },
+    ],
+    [
+      "deletion scheduled but restored outside the governor: the way back",
+      stagedSecret("deletion-scheduled", 5),
+      { action: "release", steps: [{ kind: "release" }, UNTAG, NOTIFY], stage: null, guard: null },
+    ],
+    [
+      "flagged without stage-since: the clock restarts today",
+      makeSecret({ lastAccessedDate: daysAgo(200), tags: { "governor:stage": "flagged" } }),
+      { action: "tag", steps: [tagStage("flagged")], stage: "flagged", guard: null },
+    ],
+    [
+      "quarantined with an invalid stage-since: the clock restarts today",
+      makeSecret({
+        lastAccessedDate: daysAgo(200),
+        tags: { "governor:stage": "quarantined", "governor:stage-since": "last week" },
+      }),
+      { action: "tag", steps: [tagStage("quarantined")], stage: "quarantined", guard: null },
+    ],
+    [
+      "an unknown stage value is treated as no stage",
+      makeSecret({
+        lastAccessedDate: daysAgo(200),
+        tags: { "governor:stage": "purgatory", "governor:stage-since": isoDaysAgo(100) },
+      }),
+      {
+        action: "tag",
+        steps: [tagStage("flagged"), NOTIFY],
+        stage: "flagged",
+        guard: null,
+        next: { action: "quarantine", on: "2026-12-07" },
+      },
+    ],
+  ])("%s", (_label, secret, expected) => {
+    // Act
+    const decision = judge(secret);
+
+    // Assess
+    expect(shape(decision)).toEqual(expected);
+  });
+
+  it.each([
+    [
+      "a flag-only lifecycle keeps a flagged secret flagged",
+      "      flag: { afterDays: 0 }",
+      "flagged",
+      "(no quarantine stage)",
+    ],
+    [
+      "a lifecycle without deletion keeps a quarantined secret quarantined",
+      "      quarantine: { afterDays: 14 }",
+      "quarantined",
+      "(no deletion stage)",
+    ],
+  ])("%s", (_label, settings, stage, reason) => {
+    // Prepare
+    const policy = lifecycle(settings);
+
+    // Act
+    const decision = judge(stagedSecret(stage, 300), policy);
+
+    // Assess
+    expect(decision?.action).toBe("none");
+    expect(decision?.stage).toBe(stage);
+    expect(decision?.reason).toContain(reason);
+  });
+
+  it("stage-since counts in UTC days: a --now of 01:00+05:00 is still the day before", () => {
+    // Prepare
+    const secret = stagedSecret("flagged", 14);
+    const now = new Date("2026-11-23T01:00:00+05:00");
+
+    // Act
+    const decision = evaluate({ secret, finding: "unused" }, defaultPolicy(), now);
+
+    // Assess
+    expect(decision?.action).toBe("none");
+    expect(decision?.next).toEqual({ action: "quarantine", on: "2026-11-23" });
+  });
+
+  it("quarantines on the exact day across a leap day", () => {
+    // Prepare
+    const now = new Date("2028-03-01T09:00:00Z");
+    const secret = makeSecret({
+      lastAccessedDate: new Date("2027-01-01T00:00:00Z"),
+      tags: { "governor:stage": "flagged", "governor:stage-since": "2028-02-16" },
+    });
+
+    // Act
+    const decision = evaluate({ secret, finding: "unused" }, defaultPolicy(), now);
+
+    // Assess
+    expect(decision?.action).toBe("quarantine");
+    expect(decision?.steps[1]).toEqual({
+      kind: "tag",
+      tags: { "governor:stage": "quarantined", "governor:stage-since": "2028-03-01" },
+    });
+    expect(decision?.next).toEqual({ action: "schedule-deletion", on: "2028-03-17" });
+  });
+});
+
+describe("evaluate: the way back when used again", () => {
+  it.each<[string, Secret, Partial<EvaluationInput>, Expect]>([
+    [
+      "flagged, read yesterday: untagged",
+      stagedSecret("flagged", 5, { lastAccessedDate: daysAgo(1) }),
+      {},
+      { action: "untag", steps: [UNTAG, NOTIFY], stage: null, guard: null },
+    ],
+    [
+      "quarantined, read 90 days ago (not unused any more): released",
+      stagedSecret("quarantined", 5, { lastAccessedDate: daysAgo(90) }),
+      {},
+      { action: "release", steps: [{ kind: "release" }, UNTAG, NOTIFY], stage: null, guard: null },
+    ],
+    [
+      "quarantined, Config says compliant again: released",
+      stagedSecret("quarantined", 5),
+      { status: "resolved" },
+      { action: "release", steps: [{ kind: "release" }, UNTAG, NOTIFY], stage: null, guard: null },
+    ],
+    [
+      "deletion pending, Config says compliant again: deletion cancelled first",
+      stagedSecret("deletion-scheduled", 2, { deletedDate: daysAgo(2) }),
+      { status: "resolved" },
+      {
+        action: "cancel-deletion",
+        steps: [{ kind: "cancel-deletion" }, { kind: "release" }, UNTAG, NOTIFY],
+        stage: null,
+        guard: null,
+      },
+    ],
+    [
+      "quarantined, Config says unused but it was read yesterday: released",
+      stagedSecret("quarantined", 5, { lastAccessedDate: daysAgo(1) }),
+      { status: "open" },
+      { action: "release", steps: [{ kind: "release" }, UNTAG, NOTIFY], stage: null, guard: null },
+    ],
+  ])("%s", (_label, secret, extra, expected) => {
+    // Act
+    const decision = judge(secret, defaultPolicy(), extra);
+
+    // Assess
+    expect(shape(decision)).toEqual(expected);
+  });
+
+  it.each([
+    ["flagged", stagedSecret("flagged", 5, { lastAccessedDate: daysAgo(1) })],
+    ["quarantined", stagedSecret("quarantined", 5, { lastAccessedDate: daysAgo(1) })],
+  ])("whenUsedAgain: notify only tells the owner (%s)", (stage, secret) => {
+    // Prepare
+    const policy = lifecycle("      quarantine: { afterDays: 14 }\n      whenUsedAgain: notify");
+
+    // Act
+    const decision = judge(secret, policy);
+
+    // Assess
+    expect(shape(decision)).toEqual({ action: "notify", steps: [NOTIFY], stage, guard: null });
+    expect(decision?.reason).toContain("nothing undone (whenUsedAgain: notify)");
+  });
+});
+
+describe("evaluate: guards", () => {
+  it.each<[string, Secret, Partial<EvaluationInput>, Expect]>([
+    [
+      "exempt by tag, whatever the case of its value",
+      makeSecret({ lastAccessedDate: daysAgo(400), tags: { "governor:exempt": "True" } }),
+      {},
+      { action: "none", steps: [], stage: null, guard: "exempt" },
+    ],
+    [
+      "exempt wins over Config's open finding",
+      makeSecret({ lastAccessedDate: daysAgo(400), tags: { "governor:exempt": "true" } }),
+      { status: "open" },
+      { action: "none", steps: [], stage: null, guard: "exempt" },
+    ],
+    [
+      "exempt on a quarantined secret resets it",
+      stagedSecret("quarantined", 20, { tags: { "governor:exempt": "true" } }),
+      {},
+      { action: "release", steps: [{ kind: "release" }, UNTAG, NOTIFY], stage: null, guard: "exempt" },
+    ],
+    [
+      "exempt on a secret the governor scheduled for deletion cancels it",
+      stagedSecret("deletion-scheduled", 3, { deletedDate: daysAgo(3), tags: { "governor:exempt": "true" } }),
+      {},
+      {
+        action: "cancel-deletion",
+        steps: [{ kind: "cancel-deletion" }, { kind: "release" }, UNTAG, NOTIFY],
+        stage: null,
+        guard: "exempt",
+      },
+    ],
+    [
+      "managed by another service: report only",
+      makeSecret({ lastAccessedDate: daysAgo(400), owningService: "rds" }),
+      {},
+      { action: "none", steps: [], stage: null, guard: "owning-service" },
+    ],
+    [
+      "a replica is governed in its primary's region",
+      makeSecret({
+        region: "eu-west-1",
+        primaryRegion: "us-east-1",
+        lastAccessedDate: daysAgo(400),
+        replicas: undefined,
+      }),
+      {},
+      { action: "none", steps: [], stage: null, guard: "replica" },
+    ],
+    [
+      "a primary with replicas is quarantined but never scheduled for deletion",
+      stagedSecret("quarantined", 30, {
+        primaryRegion: "us-east-1",
+        replicas: [{ region: "eu-west-1", lastAccessedDate: daysAgo(300) }],
+      }),
+      {},
+      { action: "none", steps: [], stage: "quarantined", guard: "replica" },
+    ],
+    [
+      "a primary whose replicas were all removed can be scheduled for deletion",
+      stagedSecret("quarantined", 30, { primaryRegion: "us-east-1", replicas: [] }),
+      {},
+      {
+        action: "schedule-deletion",
+        steps: [
+          tagStage("deletion-scheduled"),
+          { kind: "schedule-deletion", recoveryWindowDays: 30 },
+          NOTIFY,
+        ],
+        stage: "deletion-scheduled",
+        guard: null,
+      },
+    ],
+    [
+      "Config says unused but the facts show a read yesterday",
+      makeSecret({ lastAccessedDate: daysAgo(1) }),
+      { status: "open" },
+      { action: "none", steps: [], stage: null, guard: "recently-accessed" },
+    ],
+    [
+      "scheduled for deletion by someone else",
+      makeSecret({ lastAccessedDate: daysAgo(400), deletedDate: daysAgo(1) }),
+      {},
+      { action: "none", steps: [], stage: null, guard: "already-deleted" },
+    ],
+    [
+      "Config says unused and the facts cannot tell: flagged on Config's word",
+      makeSecret({ lastAccessedDate: undefined, createdDate: undefined }),
+      { status: "open" },
+      {
+        action: "tag",
+        steps: [tagStage("flagged"), NOTIFY],
+        stage: "flagged",
+        guard: null,
+        next: { action: "quarantine", on: "2026-12-07" },
+      },
+    ],
+  ])("%s", (_label, secret, extra, expected) => {
+    // Act
+    const decision = judge(secret, defaultPolicy(), extra);
+
+    // Assess
+    expect(shape(decision)).toEqual(expected);
+  });
+
+  it.each([
+    ["a name glob", { name: "breakglass/root" }],
+    ["a `*` tag", { tags: { "backup-of": "anything" } }],
+  ])("exempt by %s", (_label, spec) => {
+    // Prepare
+    const policy = lifecycle(
+      "      quarantine: { afterDays: 14 }",
+      'exempt:\n  tags: { "backup-of": "*" }\n  names: ["breakglass/**"]\n',
+    );
+
+    // Act
+    const decision = judge(makeSecret({ lastAccessedDate: daysAgo(400), ...spec }), policy);
+
+    // Assess
+    expect(decision?.guard).toBe("exempt");
+    expect(decision?.action).toBe("none");
+  });
+});
+
+describe("evaluate: access failures on a quarantined secret", () => {
+  it.each<[string, FindingType, Secret, Expect]>([
+    [
+      "access-denied while quarantined: released",
+      "access-denied",
+      stagedSecret("quarantined", 3),
+      { action: "release", steps: [{ kind: "release" }, UNTAG, NOTIFY], stage: null, guard: null },
+    ],
+    [
+      "decryption-failure while quarantined: released",
+      "decryption-failure",
+      stagedSecret("quarantined", 3),
+      { action: "release", steps: [{ kind: "release" }, UNTAG, NOTIFY], stage: null, guard: null },
+    ],
+    [
+      "access-denied while deletion is pending: deletion cancelled",
+      "access-denied",
+      stagedSecret("deletion-scheduled", 3, { deletedDate: daysAgo(3) }),
+      {
+        action: "cancel-deletion",
+        steps: [{ kind: "cancel-deletion" }, { kind: "release" }, UNTAG, NOTIFY],
+        stage: null,
+        guard: null,
+      },
+    ],
+    [
+      "access-denied on a flagged secret: the ordinary rule",
+      "access-denied",
+      stagedSecret("flagged", 3),
+      { action: "notify", steps: [NOTIFY], stage: "flagged", guard: null },
+    ],
+  ])("%s", (_label, finding, secret, expected) => {
+    // Prepare
+    const input: EvaluationInput = {
+      secret,
+      finding,
+      access: {
+        api: "GetSecretValue",
+        principalArn: "arn:aws:iam::123456789012:role/app",
+        errorCode: "AccessDeniedException",
+      },
+    };
+
+    // Act
+    const decision = evaluate(input, defaultPolicy(), NOW);
+
+    // Assess
+    expect(shape(decision)).toEqual(expected);
+  });
+
+  it("names the quarantine-feedback rule and the principal", () => {
+    // Prepare
+    const input: EvaluationInput = {
+      secret: stagedSecret("quarantined", 3),
+      finding: "access-denied",
+      access: { api: "GetSecretValue", principalArn: "arn:aws:iam::123456789012:role/app" },
+    };
+
+    // Act
+    const decision = evaluate(input, defaultPolicy(), NOW);
+
+    // Assess
+    expect(decision?.rule).toBe("quarantine-feedback");
+    expect(decision?.reason).toBe(
+      "arn:aws:iam::123456789012:role/app still reads it (GetSecretValue denied while quarantined): the secret is in use",
+    );
+  });
+
+  it("only notifies when accessFailures.onQuarantined is notify", () => {
+    // Prepare
+    const policy = lifecycle(
+      "      quarantine: { afterDays: 14 }",
+      "accessFailures:\n  onQuarantined: notify\n",
+    );
+
+    // Act
+    const decision = evaluate(
+      { secret: stagedSecret("quarantined", 3), finding: "access-denied" },
+      policy,
+      NOW,
+    );
+
+    // Assess
+    expect(shape(decision)).toEqual({ action: "notify", steps: [NOTIFY], stage: "quarantined", guard: null });
+  });
+});
+
+describe("evaluate: rules with plain actions", () => {
+  const policy = loadYaml(`routes:
+  default: { webhookSecret: slack/default }
+  security: { webhookSecret: slack/security }
+rules:
+  - name: rotation
+    match: { finding: rotation-disabled, name: "app/**" }
+    actions: [notify, { tag: { "governor:rotation": required } }]
+  - name: rotation-others
+    match: { finding: rotation-disabled }
+    actions: [{ untag: ["governor:rotation"] }]
+  - name: cmk
+    match: { finding: not-using-cmk, kmsKey: aws/secretsmanager }
+    route: security
+    actions: [{ notify: {} }, quarantine, { schedule-deletion: { recoveryWindowDays: 7, afterQuarantineDays: 7 } }]
+  - name: unused-report
+    match: { finding: unused }
+    unusedForDays: 30
+    actions: [notify]
+`);
+  const SECURITY: Step = { kind: "notify", route: "security" };
+
+  it.each<[string, FindingType, SecretSpec, Partial<EvaluationInput>, Expect | undefined]>([
+    [
+      "notify and tag",
+      "rotation-disabled",
+      { name: "app/db" },
+      {},
+      {
+        action: "tag",
+        steps: [NOTIFY, { kind: "tag", tags: { "governor:rotation": "required" } }],
+        stage: null,
+        guard: null,
+      },
+    ],
+    [
+      "a tag already present is not written again",
+      "rotation-disabled",
+      { name: "app/db", tags: { "governor:rotation": "required" } },
+      {},
+      { action: "notify", steps: [NOTIFY], stage: null, guard: null },
+    ],
+    [
+      "the first matching rule wins: the second rule untags",
+      "rotation-disabled",
+      { name: "ops/db", tags: { "governor:rotation": "required" } },
+      {},
+      { action: "untag", steps: [{ kind: "untag", keys: ["governor:rotation"] }], stage: null, guard: null },
+    ],
+    [
+      "untag of an absent tag does nothing",
+      "rotation-disabled",
+      { name: "ops/db" },
+      {},
+      { action: "none", steps: [], stage: null, guard: null },
+    ],
+    [
+      "quarantine on the default key, to the rule's route",
+      "not-using-cmk",
+      {},
+      {},
+      {
+        action: "quarantine",
+        steps: [SECURITY, { kind: "quarantine" }, tagStage("quarantined")],
+        stage: "quarantined",
+        guard: null,
+      },
+    ],
+    [
+      "quarantined 6 days: no second quarantine, no deletion yet",
+      "not-using-cmk",
+      { tags: { "governor:stage": "quarantined", "governor:stage-since": isoDaysAgo(6) } },
+      {},
+      { action: "notify", steps: [SECURITY], stage: "quarantined", guard: null },
+    ],
+    [
+      "quarantined 7 days: deletion scheduled",
+      "not-using-cmk",
+      { tags: { "governor:stage": "quarantined", "governor:stage-since": isoDaysAgo(7) } },
+      {},
+      {
+        action: "schedule-deletion",
+        steps: [
+          SECURITY,
+          tagStage("deletion-scheduled"),
+          { kind: "schedule-deletion", recoveryWindowDays: 7 },
+        ],
+        stage: "deletion-scheduled",
+        guard: null,
+      },
+    ],
+    [
+      "a customer key does not match kmsKey aws/secretsmanager",
+      "not-using-cmk",
+      { kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/1" },
+      {},
+      undefined,
+    ],
+    [
+      "owning-service withholds the quarantine, keeps the notice",
+      "not-using-cmk",
+      { owningService: "rds" },
+      {},
+      { action: "notify", steps: [SECURITY], stage: null, guard: "owning-service" },
+    ],
+    [
+      "a replica withholds the quarantine",
+      "not-using-cmk",
+      { region: "eu-west-1", primaryRegion: "us-east-1", replicas: undefined },
+      {},
+      { action: "notify", steps: [SECURITY], stage: null, guard: "replica" },
+    ],
+    [
+      "exempt withholds everything",
+      "not-using-cmk",
+      { tags: { "governor:exempt": "true" } },
+      {},
+      { action: "none", steps: [], stage: null, guard: "exempt" },
+    ],
+    ["a resolved finding needs nothing", "not-using-cmk", {}, { status: "resolved" }, undefined],
+    [
+      "unused by the rule's threshold: notify",
+      "unused",
+      { lastAccessedDate: daysAgo(31) },
+      {},
+      {
+        action: "notify",
+        steps: [NOTIFY],
+        stage: null,
+        guard: null,
+      },
+    ],
+    [
+      "not unused by the rule's threshold: nothing",
+      "unused",
+      { lastAccessedDate: daysAgo(30) },
+      {},
+      undefined,
+    ],
+    [
+      "Config's open unused finding is taken as is",
+      "unused",
+      { lastAccessedDate: daysAgo(3) },
+      { status: "open" },
+      {
+        action: "notify",
+        steps: [NOTIFY],
+        stage: null,
+        guard: null,
+      },
+    ],
+    ["no rule on the finding", "rotation-failed", {}, {}, undefined],
+  ])("%s", (_label, finding, spec, extra, expected) => {
+    // Act
+    const decision = evaluate({ secret: makeSecret(spec), finding, ...extra }, policy, NOW);
+
+    // Assess
+    expect(shape(decision)).toEqual(expected);
+  });
+});
+
+describe("routing", () => {
+  const policy = loadYaml(`routes:
+  default: { webhookSecret: slack/default }
+  payments: { webhookSecret: slack/payments }
+  data-eng: { webhookSecret: slack/data }
+  security: { webhookSecret: slack/security }
+routing:
+  tags: [team, owner]
+  map: { data: data-eng }
+  default: default
+rules:
+  - name: cmk
+    match: { finding: not-using-cmk }
+    route: security
+    actions: [notify]
+  - name: rotation
+    match: { finding: rotation-disabled }
+    actions: [notify]
+`);
+
+  it.each<[string, FindingType, Record<string, string>, string]>([
+    ["the rule's route wins over tags", "not-using-cmk", { team: "payments" }, "security"],
+    ["a team tag naming a route", "rotation-disabled", { team: "payments" }, "payments"],
+    ["a team tag mapped to a route", "rotation-disabled", { team: "data" }, "data-eng"],
+    [
+      "the first routing tag naming no route falls to the next",
+      "rotation-disabled",
+      { team: "web", owner: "payments" },
+      "payments",
+    ],
+    ["no routing tag", "rotation-disabled", {}, "default"],
+    ["a tag value that is an Object.prototype key", "rotation-disabled", { team: "constructor" }, "default"],
+    ["a tag value of __proto__", "rotation-disabled", { team: "__proto__" }, "default"],
+  ])("%s -> %s", (_label, finding, tags, expected) => {
+    // Prepare
+    const secret = makeSecret({ tags });
+
+    // Act
+    const decision = evaluate({ secret, finding }, policy, NOW);
+
+    // Assess
+    expect(decision?.route).toBe(expected);
+    expect(decision?.steps).toEqual([{ kind: "notify", route: expected }]);
+    expect(
+      routeFor(
+        policy,
+        secret,
+        policy.rules.find((r) => r.name === decision?.rule),
+      ),
+    ).toBe(expected);
+  });
+});
+
+describe("decisions explain themselves", () => {
+  it("carries the rule, reason and a trace ending in the action", () => {
+    // Prepare
+    const secret = makeSecret({ name: "app/stale", lastAccessedDate: new Date("2026-07-01T00:00:00Z") });
+
+    // Act
+    const decision = judge(secret);
+
+    // Assess
+    expect(decision).toMatchObject({
+      arn: secret.arn,
+      name: "app/stale",
+      finding: "unused",
+      rule: "unused-secrets",
+      route: "default",
+      reason: "not read for 145 days (last read 2026-07-01): flagged, owner warned",
+    });
+    expect(decision?.trace).toEqual([
+      "rule unused-secrets: lifecycle, stage none",
+      "unused: not read for 145 days (last read 2026-07-01) (threshold 90)",
+      "=> tag: not read for 145 days (last read 2026-07-01): flagged, owner warned",
+    ]);
+  });
+
+  it.each([
+    [
+      { "governor:stage": "quarantined", "governor:stage-since": "2026-11-01" },
+      "quarantined",
+      "2026-11-01T00:00:00.000Z",
+    ],
+    [{ "governor:stage": "quarantined" }, "quarantined", undefined],
+    [{ "governor:stage": "QUARANTINED", "governor:stage-since": "x" }, null, undefined],
+  ])("readStage(%j)", (tags, stage, since) => {
+    // Act
+    const read = readStage(makeSecret({ tags }));
+
+    // Assess
+    expect(read.stage).toBe(stage);
+    expect(read.since?.toISOString()).toBe(since);
+  });
+});
