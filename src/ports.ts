@@ -1,6 +1,7 @@
-import type { Decision, Mode } from "./domain/decision.js";
+import type { CostSummary, Decision, Mode } from "./domain/decision.js";
 import type { Finding } from "./domain/finding.js";
 import type { Secret } from "./domain/secret.js";
+import type { SlackMessage } from "./report/message.js";
 
 /**
  * The account's Secrets Manager, as the governor needs it. Implemented over the AWS SDK
@@ -33,15 +34,55 @@ export interface ComplianceSource {
   findings(now: Date): AsyncIterable<Finding[]>;
 }
 
-/** A report of decisions, for a person (Slack). */
+/** One decision to report, with what is known around it. */
+export interface ReportItem {
+  decision: Decision;
+  /** The secret's facts when known (owner tags, last access, description, replicas for cost). */
+  secret?: Secret;
+  /** The finding behind the decision; for access failures it carries the attempt (`access`). */
+  finding?: Finding;
+}
+
+/**
+ * A report of decisions, for a person (Slack). `items`: one message per item (event-driven routes);
+ * `digest`: one message per route for the whole run; `cost`: the daily cost digest (needs `summary`).
+ */
 export interface Report {
   mode: Mode;
-  decisions: Decision[];
+  kind?: "items" | "digest" | "cost";
   title?: string;
+  items: ReportItem[];
+  /** When the run happened (dates in the messages); defaults to the time of sending. */
+  now?: Date;
+  /** Context when an item carries no secret: the account and region the run looked at. */
+  accountId?: string;
+  region?: string;
+  /** The run's cost summary, shown in digests and the cost digest. */
+  summary?: CostSummary;
+  /** How many alerts failed to send on the previous run, shown in digests when above zero. */
+  failedDeliveries?: number;
+  /** The route of the cost digest (and of a digest with no items); defaults to `default`. */
+  route?: string;
+}
+
+/** A message that could not be delivered: kept whole so the caller can retry it or dead-letter it. */
+export interface FailedDelivery {
+  route: string;
+  /** Why, without the webhook URL. */
+  reason: string;
+  /** False for a rejection that a retry cannot fix (e.g. `invalid_blocks`, `no_service`). */
+  retryable: boolean;
+  payload: SlackMessage;
+}
+
+export interface DeliveryResult {
+  sent: number;
+  failed: FailedDelivery[];
 }
 
 export interface Notifier {
-  send(report: Report): Promise<void>;
+  /** Never throws for a failed delivery: failures come back in `failed`, nothing is lost. */
+  send(report: Report): Promise<DeliveryResult>;
 }
 
 /** One audit record per action taken or withheld. */
