@@ -1,24 +1,32 @@
 import { getRuntime } from "../src/adapters/runtime.js";
+import { type NotifyDeps, notifySweep } from "../src/app/notify.js";
 import { runSweep, type SweepDeps } from "../src/app/sweep.js";
 
 /** Lambda entry for the daily sweep (a schedule). Tests call makeHandler with fakes. */
-export function makeHandler(deps: (now: Date) => SweepDeps) {
+export function makeHandler(deps: (now: Date) => { sweep: SweepDeps; notify: NotifyDeps }) {
   return async () => {
-    const result = await runSweep(deps(new Date()));
+    const { sweep, notify } = deps(new Date());
+    const result = await runSweep(sweep);
+    const { failedDeliveries } = await notifySweep(result, notify);
     const failed = result.outcomes.filter((o) => o.outcome === "failed");
-    const summary = {
+    if (failed.length > 0)
+      // A failed action fails the invocation: the schedule's retry and the errors alarm make it visible.
+      throw new Error(
+        `sweep: ${failed.length} actions failed: ${failed.map((f) => `${f.decision.name}: ${f.detail}`).join("; ")}`,
+      );
+    return {
       secrets: result.plan.summary.secrets,
       decisions: result.outcomes.length,
       done: result.outcomes.filter((o) => o.outcome === "done").length,
-      failed: failed.length,
       limitWithheld: result.plan.limit.withheld,
       complianceUnavailable: result.complianceUnavailable ?? null,
+      failedDeliveries,
       cost: result.plan.summary,
     };
-    // A failed action fails the invocation: the schedule's retry and alarm make it visible.
-    if (failed.length > 0) throw new Error(`sweep: ${failed.length} actions failed: ${failed.map((f) => `${f.decision.name}: ${f.detail}`).join("; ")}`);
-    return summary;
   };
 }
 
-export const handler = makeHandler((now) => getRuntime().sweepDeps(now));
+export const handler = makeHandler((now) => {
+  const runtime = getRuntime();
+  return { sweep: runtime.sweepDeps(now), notify: runtime.notifyDeps(now) };
+});

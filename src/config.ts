@@ -13,7 +13,8 @@ export class GovernorConfig {
 
   get mode(): Mode {
     const value = this.env.GOVERNOR_MODE ?? "report";
-    if (value !== "report" && value !== "enforce") throw new ConfigError(`GOVERNOR_MODE must be report or enforce, not '${value}'`);
+    if (value !== "report" && value !== "enforce")
+      throw new ConfigError(`GOVERNOR_MODE must be report or enforce, not '${value}'`);
     return value;
   }
 
@@ -44,8 +45,14 @@ export class GovernorConfig {
 
   get writeShare(): number {
     const value = Number(this.env.GOVERNOR_WRITE_SHARE ?? "0.5");
-    if (!(value > 0 && value <= 1)) throw new ConfigError(`GOVERNOR_WRITE_SHARE must be in (0, 1], not '${this.env.GOVERNOR_WRITE_SHARE}'`);
+    if (!(value > 0 && value <= 1))
+      throw new ConfigError(`GOVERNOR_WRITE_SHARE must be in (0, 1], not '${this.env.GOVERNOR_WRITE_SHARE}'`);
     return value;
+  }
+
+  /** The SQS queue that keeps alerts Slack did not take, until the next run delivers them. */
+  get alertDeadLetterUrl(): string | undefined {
+    return this.env.GOVERNOR_ALERT_DLQ_URL || undefined;
   }
 
   get region(): string | undefined {

@@ -1,7 +1,7 @@
 import type { CostSummary, Decision, Mode } from "./domain/decision.js";
 import type { Finding } from "./domain/finding.js";
 import type { Secret } from "./domain/secret.js";
-import type { SlackMessage } from "./report/message.js";
+import type { RoutedMessage, SlackMessage } from "./report/message.js";
 
 /**
  * The account's Secrets Manager, as the governor needs it. Implemented over the AWS SDK
@@ -83,6 +83,25 @@ export interface DeliveryResult {
 export interface Notifier {
   /** Never throws for a failed delivery: failures come back in `failed`, nothing is lost. */
   send(report: Report): Promise<DeliveryResult>;
+  /** Sends messages already built (alerts kept from a failed delivery). */
+  deliver(messages: RoutedMessage[]): Promise<DeliveryResult>;
+}
+
+/** An alert Slack did not take, kept until a later run delivers it. */
+export interface KeptAlert {
+  alert: FailedDelivery;
+  /** Forget it: it was delivered. */
+  ack(): Promise<void>;
+}
+
+/**
+ * Alerts whose delivery failed (an SQS queue in AWS, memory locally): the action they report was already taken,
+ * so retrying the event would not repeat them; they wait here and the next run delivers them.
+ */
+export interface AlertDeadLetter {
+  put(failed: FailedDelivery[]): Promise<void>;
+  /** Up to `max` kept alerts; each stays kept until acked. */
+  take(max: number): Promise<KeptAlert[]>;
 }
 
 /** One audit record per action taken or withheld. */

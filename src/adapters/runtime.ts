@@ -1,29 +1,36 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Logger } from "@aws-lambda-powertools/logger";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { AccessFailureWindow } from "../app/access-window.js";
 import type { BatchDeps } from "../app/handle-batch.js";
+import { type NotifyDeps, notifyEventResults } from "../app/notify.js";
 import type { SweepDeps } from "../app/sweep.js";
 import { GovernorConfig } from "../config.js";
+import type { Mode } from "../domain/decision.js";
 import { parseEvent } from "../domain/events.js";
 import { loadPolicy } from "../policy/load.js";
 import type { Policy } from "../policy/schema.js";
+import { MemoryAlertDeadLetter, SqsAlertDeadLetter } from "./alert-dead-letter.js";
 import { EventBridgeAuditSink } from "./audit.js";
 import { makeConfigClient, makeEventBridgeClient, makeSecretsManagerClient } from "./aws-clients.js";
 import { ConfigComplianceSource } from "./config-compliance.js";
 import { WritePacer } from "./pacer.js";
 import { SecretsManagerStore } from "./secrets-manager.js";
+import { SecretsManagerWebhookResolver, SlackNotifier } from "./slack.js";
 
 /**
  * The composition root for Lambda: real adapters from the environment, built once per container and reused by
- * every invocation (clients, pacer, policy, the access-failure window).
+ * every invocation (clients, pacer, policy, webhook URLs, the access-failure window).
  */
 export interface Runtime {
   config: GovernorConfig;
   policy: Policy;
+  mode: Mode;
   log: Logger;
   batchDeps(route: string, now: Date): BatchDeps;
   sweepDeps(now: Date): SweepDeps;
+  notifyDeps(now: Date): NotifyDeps;
 }
 
 function readPolicyDir(dir: string) {
@@ -41,18 +48,58 @@ export function getRuntime(): Runtime {
   const log = new Logger({ serviceName: "secrets-governor" });
   const { policy } = loadPolicy(readPolicyDir(config.policyDir));
   const mode = config.modeOverride ?? policy.mode;
-  const clientOptions = { region: config.region, endpoint: config.endpoint };
-  const store = new SecretsManagerStore(makeSecretsManagerClient(clientOptions), new WritePacer({ share: config.writeShare }));
+  const clientOptions = {
+    region: config.region ?? "us-east-1",
+    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+  };
+  const secretsManager = makeSecretsManagerClient(clientOptions);
+  const store = new SecretsManagerStore(secretsManager, new WritePacer({ share: config.writeShare }));
   const audit = new EventBridgeAuditSink(makeEventBridgeClient(clientOptions), config.auditBus);
   const compliance = new ConfigComplianceSource(makeConfigClient(clientOptions));
-  const exemptPrincipals = [...(config.roleArn ? [config.roleArn] : []), ...config.breakGlassPrincipals, ...policy.breakGlassPrincipals];
-  const accessWindow = new AccessFailureWindow(policy.accessFailures.windowMinutes, policy.accessFailures.incidentAfter);
+  const notifier = new SlackNotifier({
+    resolver: new SecretsManagerWebhookResolver(secretsManager, policy.routes),
+    log,
+  });
+  const deadLetterUrl = config.alertDeadLetterUrl;
+  const deadLetter = deadLetterUrl
+    ? new SqsAlertDeadLetter(
+        new SQSClient({
+          region: clientOptions.region,
+          ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+        }),
+        deadLetterUrl,
+      )
+    : new MemoryAlertDeadLetter();
+  const exemptPrincipals = [
+    ...(config.roleArn ? [config.roleArn] : []),
+    ...config.breakGlassPrincipals,
+    ...policy.breakGlassPrincipals,
+  ];
+  const accessWindow = new AccessFailureWindow(
+    policy.accessFailures.windowMinutes,
+    policy.accessFailures.incidentAfter,
+  );
   log.info("governor started", { mode, rules: policy.rules.length });
+  const notifyDeps = (now: Date): NotifyDeps => ({ notifier, deadLetter, log, mode, now });
   runtime = {
     config,
     policy,
+    mode,
     log,
-    batchDeps: (route, now) => ({ route, parse: parseEvent, log, store, policy, mode, now, exemptPrincipals, audit, accessWindow }),
+    notifyDeps,
+    batchDeps: (route, now) => ({
+      route,
+      parse: parseEvent,
+      log,
+      store,
+      policy,
+      mode,
+      now,
+      exemptPrincipals,
+      audit,
+      accessWindow,
+      notify: (results) => notifyEventResults(results, notifyDeps(now)),
+    }),
     sweepDeps: (now) => ({ store, compliance, policy, mode, now, exemptPrincipals, audit }),
   };
   return runtime;

@@ -18,8 +18,8 @@ export interface WebhookResolver {
 
 /** The log this adapter writes to (Powertools Logger in Lambda, the console locally). */
 export interface SlackLog {
-  warn(message: string, extra?: Record<string, unknown>): void;
-  error(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+  error(message: string, ...extra: Record<string, unknown>[]): void;
 }
 
 const consoleLog: SlackLog = {
@@ -358,6 +358,10 @@ export class StdoutNotifier implements Notifier {
 
   async send(report: Report): Promise<DeliveryResult> {
     const messages = buildMessages(report);
+    return this.deliver(messages);
+  }
+
+  async deliver(messages: RoutedMessage[]): Promise<DeliveryResult> {
     for (const { route, message } of messages) this.write(`${renderMessageText(route, message)}\n`);
     return { sent: messages.length, failed: [] };
   }

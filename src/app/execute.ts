@@ -1,4 +1,4 @@
-import { type Decision, DESTRUCTIVE_ACTIONS, type Mode, type Step } from "../domain/decision.js";
+import { DESTRUCTIVE_ACTIONS, type Decision, type Mode, type Step } from "../domain/decision.js";
 import { addQuarantine, isQuarantined, quarantineStatement, removeQuarantine } from "../domain/quarantine.js";
 import type { Secret } from "../domain/secret.js";
 import { SecretNotFoundError } from "../errors.js";
@@ -82,7 +82,12 @@ export async function executeDecision(
   options: ExecuteOptions,
 ): Promise<ActionOutcome> {
   if (decision.action === "none")
-    return { decision, outcome: decision.guard ? "withheld" : "skipped", detail: decision.reason, secret: input.secret };
+    return {
+      decision,
+      outcome: decision.guard ? "withheld" : "skipped",
+      detail: decision.reason,
+      secret: input.secret,
+    };
   let current = decision;
   let secret = input.secret;
   try {
@@ -92,14 +97,32 @@ export async function executeDecision(
       secret = fresh;
       const again = evaluate({ ...input, secret: fresh }, options.policy, options.now);
       if (!again || again.action !== decision.action) {
-        const changed = again ?? { ...decision, action: "none" as const, steps: [], reason: "no longer applies" };
-        current = { ...changed, trace: [...changed.trace, "re-checked on fresh facts before a destructive step"] };
+        const changed = again ?? {
+          ...decision,
+          action: "none" as const,
+          steps: [],
+          reason: "no longer applies",
+        };
+        current = {
+          ...changed,
+          trace: [...changed.trace, "re-checked on fresh facts before a destructive step"],
+        };
         if (current.action === "none")
-          return { decision: current, outcome: current.guard ? "withheld" : "skipped", detail: current.reason, secret };
+          return {
+            decision: current,
+            outcome: current.guard ? "withheld" : "skipped",
+            detail: current.reason,
+            secret,
+          };
       }
     }
     if (options.mode === "report") {
-      const outcome: ActionOutcome = { decision: current, outcome: "planned", detail: "report mode: nothing changed", secret };
+      const outcome: ActionOutcome = {
+        decision: current,
+        outcome: "planned",
+        detail: "report mode: nothing changed",
+        secret,
+      };
       if (current.steps.some((s) => s.kind === "quarantine")) {
         const existing = await options.store.getResourcePolicy(current.arn);
         outcome.policyDocument = addQuarantine(existing, quarantineStatement(options.exemptPrincipals));
@@ -111,6 +134,12 @@ export async function executeDecision(
   } catch (error) {
     if (error instanceof SecretNotFoundError)
       return { decision: current, outcome: "skipped", detail: "the secret was deleted meanwhile", secret };
-    return { decision: current, outcome: "failed", detail: (error as Error).message, error: error as Error, secret };
+    return {
+      decision: current,
+      outcome: "failed",
+      detail: (error as Error).message,
+      error: error as Error,
+      secret,
+    };
   }
 }

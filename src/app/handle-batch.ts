@@ -1,13 +1,12 @@
 import type { ParsedEvent } from "../domain/events.js";
 import type { Finding } from "../domain/finding.js";
-import type { Notifier } from "../ports.js";
 import { type FindingResult, type ProcessDeps, processFindings } from "./process-findings.js";
 
 /** The log the use cases write to (Powertools Logger in Lambda, a console one locally). */
 export interface Log {
-  info(message: string, extra?: Record<string, unknown>): void;
-  warn(message: string, extra?: Record<string, unknown>): void;
-  error(message: string, extra?: Record<string, unknown>): void;
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+  error(message: string, ...extra: Record<string, unknown>[]): void;
 }
 
 export interface BatchRecord {
@@ -21,8 +20,8 @@ export interface BatchDeps extends ProcessDeps {
   route: string;
   parse: (event: unknown) => ParsedEvent;
   log: Log;
+  /** Reports the batch's decisions (Slack); never fails the batch for a failed delivery. */
   notify?: (results: FindingResult[]) => Promise<void>;
-  notifier?: Notifier;
 }
 
 export interface BatchResult {
@@ -49,19 +48,30 @@ export async function handleBatch(records: readonly BatchRecord[], deps: BatchDe
         body = JSON.parse(body);
       } catch {
         malformed++;
-        deps.log.warn("malformed event dropped", { recordId: record.id, reason: "the message body is not JSON" });
+        deps.log.warn("malformed event dropped", {
+          recordId: record.id,
+          reason: "the message body is not JSON",
+        });
         continue;
       }
     }
     const parsed = deps.parse(body);
     if (!parsed.ok) {
       malformed++;
-      deps.log.warn("malformed event dropped", { recordId: record.id, eventId: parsed.eventId, reason: parsed.reason });
+      deps.log.warn("malformed event dropped", {
+        recordId: record.id,
+        eventId: parsed.eventId,
+        reason: parsed.reason,
+      });
       continue;
     }
     if (parsed.rule !== deps.route) {
       malformed++;
-      deps.log.warn("event for another route dropped", { recordId: record.id, eventId: parsed.eventId, rule: parsed.rule });
+      deps.log.warn("event for another route dropped", {
+        recordId: record.id,
+        eventId: parsed.eventId,
+        rule: parsed.rule,
+      });
       continue;
     }
     for (const finding of parsed.findings) {

@@ -6,7 +6,9 @@ export interface SqsBatchEvent {
 }
 
 export function isSqsBatch(event: unknown): event is SqsBatchEvent {
-  return typeof event === "object" && event !== null && Array.isArray((event as { Records?: unknown }).Records);
+  return (
+    typeof event === "object" && event !== null && Array.isArray((event as { Records?: unknown }).Records)
+  );
 }
 
 /** The records of an invocation, whichever way it came. */
@@ -17,7 +19,11 @@ export function toBatchRecords(event: unknown): BatchRecord[] {
 }
 
 /** ReportBatchItemFailures response for SQS; a direct invocation fails by throwing instead. */
-export function batchResponse(event: unknown, failedIds: string[]): { batchItemFailures: { itemIdentifier: string }[] } {
-  if (!isSqsBatch(event) && failedIds.length > 0) throw new Error(`event ${failedIds.join(", ")} failed; EventBridge retries it`);
+export function batchResponse(
+  event: unknown,
+  failedIds: string[],
+): { batchItemFailures: { itemIdentifier: string }[] } {
+  if (!isSqsBatch(event) && failedIds.length > 0)
+    throw new Error(`event ${failedIds.join(", ")} failed; EventBridge retries it`);
   return { batchItemFailures: failedIds.map((itemIdentifier) => ({ itemIdentifier })) };
 }

@@ -50,7 +50,10 @@ export function auditEntry(result: FindingResult, mode: Mode, now: Date): AuditE
  * secret, decided by the policy and carried out (or, in report mode, planned). Findings are handled in order,
  * each seeing the state the previous ones left. Never throws for one bad finding: failures are in the results.
  */
-export async function processFindings(findings: readonly Finding[], deps: ProcessDeps): Promise<FindingResult[]> {
+export async function processFindings(
+  findings: readonly Finding[],
+  deps: ProcessDeps,
+): Promise<FindingResult[]> {
   const results: FindingResult[] = [];
   let destructiveThisRun = 0;
   const perRun = deps.policy.limits.perRun.count ?? Number.POSITIVE_INFINITY;
@@ -115,7 +118,9 @@ export async function processFindings(findings: readonly Finding[], deps: Proces
     result.outcome = await executeDecision(decision, input, deps);
   }
   if (deps.audit) {
-    const entries = results.map((r) => auditEntry(r, deps.mode, deps.now)).filter((e): e is AuditEntry => e !== undefined);
+    const entries = results
+      .map((r) => auditEntry(r, deps.mode, deps.now))
+      .filter((e): e is AuditEntry => e !== undefined);
     if (entries.length > 0) await deps.audit.record(entries);
   }
   return results;

@@ -55,13 +55,22 @@ export async function runSweep(deps: SweepDeps): Promise<SweepResult> {
     }
   }
 
-  const plan = planAccount(secrets, deps.policy, deps.now, { mode: deps.mode, ...(compliance ? { compliance } : {}) });
+  const plan = planAccount(secrets, deps.policy, deps.now, {
+    mode: deps.mode,
+    ...(compliance ? { compliance } : {}),
+  });
   const byArn = new Map(secrets.map((s) => [s.arn, s]));
   const outcomes: ActionOutcome[] = [];
   for (const decision of plan.decisions) {
     const secret = byArn.get(decision.arn) as Secret;
-    const configFinding = compliance?.find((f) => f.type === decision.finding && (f.secretId === secret.arn || f.secretId === secret.name));
-    const input = { secret, finding: decision.finding, ...(configFinding ? { status: configFinding.status } : {}) };
+    const configFinding = compliance?.find(
+      (f) => f.type === decision.finding && (f.secretId === secret.arn || f.secretId === secret.name),
+    );
+    const input = {
+      secret,
+      finding: decision.finding,
+      ...(configFinding ? { status: configFinding.status } : {}),
+    };
     outcomes.push(await executeDecision(decision, input, deps));
   }
   if (deps.audit) {

@@ -23,8 +23,14 @@ export function openAccount(values: { account?: string; live?: boolean; write?: 
   if (values.account && values.live) throw new UsageError("give either --account FILE or --live, not both");
   if (values.live) {
     const config = new GovernorConfig();
-    const options = { region: config.region, endpoint: config.endpoint };
-    const store = new SecretsManagerStore(makeSecretsManagerClient(options), new WritePacer({ share: config.writeShare }));
+    const options = {
+      region: config.region ?? "us-east-1",
+      ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    };
+    const store = new SecretsManagerStore(
+      makeSecretsManagerClient(options),
+      new WritePacer({ share: config.writeShare }),
+    );
     return {
       store,
       compliance: new ConfigComplianceSource(makeConfigClient(options)),

@@ -23,7 +23,11 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       case "validate":
         return runValidate(rest, io);
       case "schema":
-        io.stdout(rest.includes("--markdown") ? policyReferenceMarkdown() : `${JSON.stringify(policyJsonSchema(), null, 2)}\n`);
+        io.stdout(
+          rest.includes("--markdown")
+            ? policyReferenceMarkdown()
+            : `${JSON.stringify(policyJsonSchema(), null, 2)}\n`,
+        );
         return 0;
       case "plan":
         return runPlan(rest, io);

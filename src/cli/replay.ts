@@ -1,6 +1,7 @@
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { AccessFailureWindow } from "../app/access-window.js";
+import { notifyEventResults } from "../app/notify.js";
 import type { FindingResult } from "../app/process-findings.js";
 import { processFindings } from "../app/process-findings.js";
 import { parseEvent } from "../domain/events.js";
@@ -10,6 +11,7 @@ import { loadPolicy } from "../policy/load.js";
 import { openAccount } from "./account.js";
 import { type CliIO, readPolicyTexts, readText } from "./io.js";
 import { decisionJson, parseMode, parseNow } from "./plan.js";
+import { SLACK_OPTIONS, slackFromOptions } from "./slack-options.js";
 import { paint } from "./table.js";
 import { UsageError } from "./usage.js";
 
@@ -45,15 +47,21 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
       now: { type: "string" },
       mode: { type: "string" },
       format: { type: "string", default: "text" },
+      ...SLACK_OPTIONS,
     },
   });
   if (positionals.length === 0) throw new UsageError("replay needs at least one EVENT.json");
-  if (values.format !== "text" && values.format !== "json") throw new UsageError("--format must be text or json");
+  if (values.format !== "text" && values.format !== "json")
+    throw new UsageError("--format must be text or json");
   const now = parseNow(values.now);
   const { policy } = loadPolicy(readPolicyTexts(values.policy));
   const mode = parseMode(values.mode) ?? policy.mode;
   const account = openAccount(values);
-  const window = new AccessFailureWindow(policy.accessFailures.windowMinutes, policy.accessFailures.incidentAfter);
+  const window = new AccessFailureWindow(
+    policy.accessFailures.windowMinutes,
+    policy.accessFailures.incidentAfter,
+  );
+  const slack = slackFromOptions(values, io, mode, now);
   const events: Record<string, unknown>[] = [];
   const color = io.color && values.format === "text";
   let failed = 0;
@@ -73,7 +81,10 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
       if (!parsed.ok || rule === null) {
         const reason = !parsed.ok ? parsed.reason : "no rule in rules/ matches this event";
         events.push({ file: basename(file), rule, finding: null, decisions: [], actions: [], error: reason });
-        if (values.format === "text") io.stdout(`${paint(basename(file), "bold", color)}\n  rule: ${rule ?? "none"}\n  ignored: ${reason}\n\n`);
+        if (values.format === "text")
+          io.stdout(
+            `${paint(basename(file), "bold", color)}\n  rule: ${rule ?? "none"}\n  ignored: ${reason}\n\n`,
+          );
         continue;
       }
       const results = await processFindings(parsed.findings, {
@@ -85,14 +96,22 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
         accessWindow: window,
       });
       failed += results.filter((r) => r.outcome?.outcome === "failed").length;
+      if (slack) await notifyEventResults(results, slack);
       const first = parsed.findings[0];
       events.push({
         file: basename(file),
         rule,
         finding: first
-          ? { type: first.type, secret: first.secretId, status: first.status, ...(first.access ? { access: first.access } : {}) }
+          ? {
+              type: first.type,
+              secret: first.secretId,
+              status: first.status,
+              ...(first.access ? { access: first.access } : {}),
+            }
           : null,
-        ...(parsed.findings.length > 1 ? { findings: parsed.findings.map((f) => ({ type: f.type, secret: f.secretId })) } : {}),
+        ...(parsed.findings.length > 1
+          ? { findings: parsed.findings.map((f) => ({ type: f.type, secret: f.secretId })) }
+          : {}),
         decisions: results.flatMap((r) => (r.decision ? [decisionJson(r.decision)] : [])),
         actions: results.flatMap((r) => {
           const a = actionJson(r);
@@ -104,12 +123,18 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
         const lines = [paint(basename(file), "bold", color), `  rule: ${rule}`];
         if (parsed.findings.length === 0) lines.push("  finding: none (not a state the governor acts on)");
         for (const r of results) {
-          lines.push(`  finding: ${r.finding.type} (${r.finding.status}) on ${r.secret?.name ?? r.finding.secretId}`);
+          lines.push(
+            `  finding: ${r.finding.type} (${r.finding.status}) on ${r.secret?.name ?? r.finding.secretId}`,
+          );
           if (r.note) lines.push(`  note: ${r.note}`);
           const d = r.outcome?.decision ?? r.decision;
           if (d) {
-            lines.push(`  decision: ${paint(d.action, "cyan", color)}${d.guard ? ` (guard ${d.guard})` : ""}: ${d.reason}`);
-            lines.push(`  outcome: ${r.outcome?.outcome ?? "-"}${r.outcome?.detail ? ` (${r.outcome.detail})` : ""}`);
+            lines.push(
+              `  decision: ${paint(d.action, "cyan", color)}${d.guard ? ` (guard ${d.guard})` : ""}: ${d.reason}`,
+            );
+            lines.push(
+              `  outcome: ${r.outcome?.outcome ?? "-"}${r.outcome?.detail ? ` (${r.outcome.detail})` : ""}`,
+            );
           }
           if (r.secret) {
             const after = await account.store.describe(r.secret.arn);

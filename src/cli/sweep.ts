@@ -1,9 +1,11 @@
 import { parseArgs } from "node:util";
+import { notifySweep } from "../app/notify.js";
 import { runSweep } from "../app/sweep.js";
 import { loadPolicy } from "../policy/load.js";
 import { openAccount } from "./account.js";
 import { type CliIO, readPolicyTexts } from "./io.js";
 import { decisionJson, parseMode, parseNow, renderPlanTable } from "./plan.js";
+import { SLACK_OPTIONS, slackFromOptions } from "./slack-options.js";
 import { UsageError } from "./usage.js";
 
 /** `governor sweep`: the daily sweep, against a local account file or the live account. */
@@ -18,9 +20,11 @@ export async function runSweepCommand(argv: string[], io: CliIO): Promise<number
       now: { type: "string" },
       mode: { type: "string" },
       format: { type: "string", default: "table" },
+      ...SLACK_OPTIONS,
     },
   });
-  if (values.format !== "table" && values.format !== "json") throw new UsageError("--format must be table or json");
+  if (values.format !== "table" && values.format !== "json")
+    throw new UsageError("--format must be table or json");
   const now = parseNow(values.now);
   const { policy } = loadPolicy(readPolicyTexts(values.policy));
   const mode = parseMode(values.mode) ?? policy.mode;
@@ -34,6 +38,8 @@ export async function runSweepCommand(argv: string[], io: CliIO): Promise<number
     exemptPrincipals: policy.breakGlassPrincipals,
   });
   account.save();
+  const slack = slackFromOptions(values, io, mode, now);
+  if (slack) await notifySweep(result, slack);
   const failed = result.outcomes.filter((o) => o.outcome === "failed");
   if (values.format === "json") {
     io.stdout(
@@ -41,7 +47,11 @@ export async function runSweepCommand(argv: string[], io: CliIO): Promise<number
         {
           mode,
           now: now.toISOString(),
-          decisions: result.outcomes.map((o) => ({ ...decisionJson(o.decision), outcome: o.outcome, ...(o.detail ? { detail: o.detail } : {}) })),
+          decisions: result.outcomes.map((o) => ({
+            ...decisionJson(o.decision),
+            outcome: o.outcome,
+            ...(o.detail ? { detail: o.detail } : {}),
+          })),
           summary: result.plan.summary,
           limit: result.plan.limit,
           complianceUnavailable: result.complianceUnavailable ?? null,
@@ -53,7 +63,9 @@ export async function runSweepCommand(argv: string[], io: CliIO): Promise<number
     );
   } else {
     if (result.complianceUnavailable) io.stdout(`Note: ${result.complianceUnavailable}.\n\n`);
-    io.stdout(renderPlanTable({ ...result.plan, decisions: result.outcomes.map((o) => o.decision) }, io.color));
+    io.stdout(
+      renderPlanTable({ ...result.plan, decisions: result.outcomes.map((o) => o.decision) }, io.color),
+    );
     for (const f of failed) io.stderr(`failed: ${f.decision.name}: ${f.decision.action}: ${f.detail}\n`);
   }
   return failed.length > 0 ? 1 : 0;

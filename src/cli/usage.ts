@@ -11,13 +11,14 @@ Usage:
   governor plan --inventory FILE [--compliance FILE] [--policy PATH] [--now ISO]
                 [--mode report|enforce] [--format table|json]
   governor replay EVENT.json... (--account FILE [--write] | --live) [--policy PATH] [--now ISO]
-                [--mode report|enforce] [--format text|json]
+                [--mode report|enforce] [--format text|json] [--slack-url URL | --slack-stdout]
   governor sweep (--account FILE [--write] | --live) [--policy PATH] [--now ISO]
-                [--mode report|enforce] [--format table|json]
+                [--mode report|enforce] [--format table|json] [--slack-url URL | --slack-stdout]
   governor restore SECRET... (--account FILE [--write] | --live) [--dry-run] [--format text|json]
 
 --account FILE is an embedded local account: the JSON of 'aws secretsmanager list-secrets', optionally with
 "ResourcePolicies": {"<name or ARN>": <policy>}. Changes stay in memory unless --write saves them to FILE.
+--slack-url URL posts the Slack messages to any webhook-compatible URL; --slack-stdout prints them instead.
 --live uses the default AWS credential chain and region; AWS_ENDPOINT_URL points it at an emulator.
 
 Exit codes: 0 ok, 1 policy invalid, 2 bad input or usage.
