@@ -19,7 +19,7 @@ export interface OpenAccount {
   describe: string;
 }
 
-export function openAccount(values: { account?: string; live?: boolean; write?: boolean }): OpenAccount {
+export function openAccount(values: { account?: string; live?: boolean; write?: boolean }, now: Date): OpenAccount {
   if (values.account && values.live) throw new UsageError("give either --account FILE or --live, not both");
   if (values.live) {
     const config = new GovernorConfig();
@@ -40,7 +40,7 @@ export function openAccount(values: { account?: string; live?: boolean; write?: 
   }
   if (!values.account) throw new UsageError("give --account FILE (a list-secrets JSON) or --live");
   const path = values.account;
-  const local = loadLocalAccount(readText(path, "account"), path);
+  const local = loadLocalAccount(readText(path, "account"), path, { clock: { now: () => now } });
   return {
     store: local,
     local,

@@ -56,7 +56,7 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
   const now = parseNow(values.now);
   const { policy } = loadPolicy(readPolicyTexts(values.policy));
   const mode = parseMode(values.mode) ?? policy.mode;
-  const account = openAccount(values);
+  const account = openAccount(values, now);
   const window = new AccessFailureWindow(
     policy.accessFailures.windowMinutes,
     policy.accessFailures.incidentAfter,

@@ -18,7 +18,7 @@ export async function runRestore(argv: string[], io: CliIO): Promise<number> {
     },
   });
   if (positionals.length === 0) throw new UsageError("restore needs the name or ARN of at least one secret");
-  const account = openAccount(values);
+  const account = openAccount(values, new Date());
   const dryRun = values["dry-run"] ?? false;
   const results = [];
   for (const secretId of positionals) {

@@ -28,7 +28,7 @@ export async function runSweepCommand(argv: string[], io: CliIO): Promise<number
   const now = parseNow(values.now);
   const { policy } = loadPolicy(readPolicyTexts(values.policy));
   const mode = parseMode(values.mode) ?? policy.mode;
-  const account = openAccount(values);
+  const account = openAccount(values, now);
   const result = await runSweep({
     store: account.store,
     ...(account.compliance ? { compliance: account.compliance } : {}),

@@ -1,0 +1,199 @@
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.js";
+
+const NOW = "2026-11-23T10:00:00Z";
+const EVENTS = readdirSync("examples/events")
+  .sort()
+  .map((f) => join("examples/events", f));
+
+interface ReplayJson {
+  mode: string;
+  events: {
+    file: string;
+    rule: string | null;
+    finding: { type: string; secret: string } | null;
+    decisions: { name: string; action: string; guard: string | null; rule: string }[];
+    actions: { name: string; action: string; outcome: string; policyDocument?: unknown }[];
+    notes: string[];
+    error?: string;
+  }[];
+  account: {
+    SecretList: { ARN: string; Name: string; Tags?: { Key: string; Value: string }[] }[];
+    ResourcePolicies: Record<string, unknown>;
+  };
+}
+
+async function replay(...args: string[]): Promise<ReplayJson> {
+  const { code, stdout, stderr } = await runCli("replay", ...args, "--now", NOW, "--format", "json");
+  expect(stderr).toBe("");
+  expect(code).toBe(0);
+  return JSON.parse(stdout) as ReplayJson;
+}
+
+function tagsOf(json: ReplayJson, name: string): Record<string, string> {
+  const entry = json.account.SecretList.find((s) => s.Name === name);
+  return Object.fromEntries((entry?.Tags ?? []).map((t) => [t.Key, t.Value]));
+}
+
+describe("governor replay", () => {
+  it("runs each example event through the handlers' code, in order, against the local account", async () => {
+    const json = await replay(...EVENTS, "--account", "examples/account.json", "--mode", "enforce");
+    expect(json.events.map((e) => [e.file, e.rule, e.finding?.type ?? null])).toEqual([
+      ["01-config-unused-noncompliant.json", "config-compliance", "unused"],
+      ["02-config-unused-noncompliant-duplicate.json", "config-compliance", "unused"],
+      ["03-getsecretvalue-denied-by-quarantine.json", "access-failure", "access-denied"],
+      ["04-rotation-failed.json", "rotation-failure", "rotation-failed"],
+      ["05-getsecretvalue-accessdenied.json", "access-failure", "access-denied"],
+      ["06-config-unused-compliant-again.json", "config-compliance", "unused"],
+    ]);
+    const actions = json.events.map((e) => e.actions.map((a) => `${a.action}:${a.outcome}`));
+    expect(actions).toEqual([
+      ["tag:done"],
+      ["none:skipped"],
+      ["release:done"],
+      ["notify:done"],
+      [],
+      ["untag:done"],
+    ]);
+    expect(json.events[2]?.decisions[0]?.rule).toBe("quarantine-feedback");
+    expect(json.events[4]?.notes[0]).toMatch(/1 of 3 failures/);
+    expect(tagsOf(json, "app/stale")).toMatchObject({
+      "governor:stage": "flagged",
+      "governor:stage-since": "2026-11-23",
+    });
+    expect(tagsOf(json, "app/quarantined-20d")["governor:stage"]).toBeUndefined();
+    const arn = json.account.SecretList.find((s) => s.Name === "app/quarantined-20d")?.ARN ?? "";
+    const released = json.account.ResourcePolicies[arn] as { Statement: { Sid?: string }[] };
+    expect(released.Statement.map((s) => s.Sid)).toEqual(["ReportingReadsIt"]);
+  });
+
+  it("in report mode decides the same but changes nothing", async () => {
+    const json = await replay(...EVENTS, "--account", "examples/account.json", "--mode", "report");
+    expect(json.mode).toBe("report");
+    expect(json.events[0]?.actions[0]?.outcome).toBe("planned");
+    expect(tagsOf(json, "app/stale")["governor:stage"]).toBeUndefined();
+    expect(tagsOf(json, "app/quarantined-20d")["governor:stage"]).toBe("quarantined");
+  });
+
+  it("replaying every event twice gives the same account and no second destructive action", async () => {
+    const once = await replay(...EVENTS, "--account", "examples/account.json", "--mode", "enforce");
+    const twice = await replay(
+      ...EVENTS,
+      ...EVENTS,
+      "--account",
+      "examples/account.json",
+      "--mode",
+      "enforce",
+    );
+    expect(twice.account).toEqual(once.account);
+    const secondHalf = twice.events.slice(EVENTS.length).flatMap((e) => e.actions);
+    expect(secondHalf.filter((a) => a.outcome === "done" && a.action !== "notify")).toEqual([]);
+  });
+
+  it("shows the full resource policy a quarantine would put, in report mode", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "governor-"));
+    const event = JSON.parse(readFileSync("examples/events/01-config-unused-noncompliant.json", "utf8"));
+    const account = JSON.parse(readFileSync("examples/account.json", "utf8"));
+    // app/flagged-20d is due for quarantine: point the Config event at it.
+    const arn = account.SecretList.find((s: { Name: string }) => s.Name === "app/flagged-20d").ARN;
+    event.detail.resourceId = arn;
+    event.detail.newEvaluationResult.evaluationResultIdentifier.evaluationResultQualifier.resourceId = arn;
+    const file = join(dir, "quarantine.json");
+    await import("node:fs").then((fs) => fs.writeFileSync(file, JSON.stringify(event)));
+    const json = await replay(file, "--account", "examples/account.json", "--mode", "report");
+    const action = json.events[0]?.actions[0];
+    expect(action?.action).toBe("quarantine");
+    expect(action?.outcome).toBe("planned");
+    const statements = (
+      action?.policyDocument as { Statement: { Sid?: string; Effect: string; Action: unknown }[] }
+    ).Statement;
+    expect(statements.map((s) => s.Sid)).toEqual(["ReportingReadsIt", "SecretsGovernorQuarantine"]);
+    expect(statements[1]).toMatchObject({ Effect: "Deny", Action: "secretsmanager:GetSecretValue" });
+  });
+
+  it("--write saves the final state to the account file, and restore undoes it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "governor-"));
+    const file = join(dir, "account.json");
+    copyFileSync("examples/account.json", file);
+    await replay(EVENTS[0] as string, "--account", file, "--mode", "enforce", "--write");
+    const saved = JSON.parse(readFileSync(file, "utf8")) as ReplayJson["account"];
+    expect(tagsOf({ account: saved } as ReplayJson, "app/stale")["governor:stage"]).toBe("flagged");
+    const restored = await runCli("restore", "app/stale", "--account", file, "--write");
+    expect(restored.stdout).toBe("app/stale: undone: untag\n");
+    const after = JSON.parse(readFileSync(file, "utf8")) as ReplayJson["account"];
+    expect(tagsOf({ account: after } as ReplayJson, "app/stale")["governor:stage"]).toBeUndefined();
+  });
+
+  it("reports a malformed or foreign event and carries on with the next", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "governor-"));
+    const bad = join(dir, "bad.json");
+    const foreign = join(dir, "foreign.json");
+    const fs = await import("node:fs");
+    fs.writeFileSync(
+      bad,
+      JSON.stringify({ "detail-type": "Config Rules Compliance Change", source: "aws.config" }),
+    );
+    fs.copyFileSync(
+      "test/fixtures/events/published/config-compliance-ebsvolume-compliant-to-noncompliant-01.json",
+      foreign,
+    );
+    const json = await replay(bad, foreign, EVENTS[0] as string, "--account", "examples/account.json");
+    expect(json.events[0]?.error).toBeTruthy();
+    expect(json.events[1]?.rule).toBeNull();
+    expect(json.events[1]?.error).toBeTruthy();
+    expect(json.events[2]?.actions[0]?.action).toBe("tag");
+  });
+
+  it("a file that is not JSON is exit 2 with the file named", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "governor-"));
+    const file = join(dir, "broken.json");
+    (await import("node:fs")).writeFileSync(file, "{not json");
+    const result = await runCli("replay", file, "--account", "examples/account.json");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("broken.json: not valid JSON");
+  });
+
+  it("needs an account, and events", async () => {
+    expect((await runCli("replay", EVENTS[0] as string)).code).toBe(2);
+    expect((await runCli("replay", "--account", "examples/account.json")).code).toBe(2);
+  });
+
+  it("prints each event, finding, decision, outcome and resulting state for people", async () => {
+    const result = await runCli(
+      "replay",
+      ...EVENTS,
+      "--account",
+      "examples/account.json",
+      "--now",
+      NOW,
+      "--mode",
+      "enforce",
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      "01-config-unused-noncompliant.json\n  rule: config-compliance\n  finding: unused (open) on app/stale",
+    );
+    expect(result.stdout).toContain("state: governor:stage=flagged governor:stage-since=2026-11-23");
+    expect(result.stdout).toContain("Mode: enforce");
+  });
+
+  it("--slack-stdout prints the alerts", async () => {
+    const result = await runCli(
+      "replay",
+      EVENTS[2] as string,
+      "--account",
+      "examples/account.json",
+      "--now",
+      NOW,
+      "--mode",
+      "enforce",
+      "--slack-stdout",
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("app/quarantined-20d");
+    expect(result.stdout).toMatch(/route default|#default|default/);
+  });
+});
