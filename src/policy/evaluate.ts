@@ -28,6 +28,8 @@ export interface EvaluationInput {
   /** From Config or an event; undefined means "judge from the facts" (the planner without Config data). */
   status?: "open" | "resolved";
   access?: AccessAttempt;
+  /** What the source said (e.g. a rotation failure's error message): untrusted text. */
+  message?: string;
 }
 
 /** Most significant first: the decision's `action` is the first of these among its steps. */
@@ -348,7 +350,9 @@ function evaluateActions(input: EvaluationInput, rule: Rule, policy: Policy, now
         : undefined;
   const reason = input.access
     ? `${input.finding}: ${input.access.api} by ${input.access.principalArn ?? "an unknown principal"} (${input.access.errorCode ?? "error"})`
-    : `${input.finding}`;
+    : input.message
+      ? `${input.finding}: ${input.message}`
+      : `${input.finding}`;
   if (guard) {
     const allowed = steps.filter(
       (s) => SAFE_UNDER_GUARD.has(s.kind) || (guard[0] === "already-deleted" && s.kind === "cancel-deletion"),
@@ -419,6 +423,27 @@ export function evaluate(input: EvaluationInput, policy: Policy, now: Date): Dec
     const judged = isUnused(input.secret, now, rule.unusedForDays ?? DEFAULT_UNUSED_FOR_DAYS);
     if (judged !== true) return undefined;
   }
-  if (input.status === "resolved") return undefined;
+  if (input.status === "resolved") return evaluateResolved(input, rule, policy);
   return evaluateActions(input, rule, policy, now);
+}
+
+/**
+ * A finding that went away (Config COMPLIANT again). A quarantine that a rule's plain actions put in place for it
+ * is released: it was there only because of the finding. Anything else stays as it is.
+ */
+function evaluateResolved(input: EvaluationInput, rule: Rule, policy: Policy): Decision | undefined {
+  const { stage } = readStage(input.secret);
+  const quarantinedByRule = (rule.actions ?? []).some((a) => a === "quarantine");
+  if (stage !== "quarantined" || !quarantinedByRule || input.secret.deletedDate) return undefined;
+  const b = new DecisionBuilder(input, rule.name, routeFor(policy, input.secret, rule), stage);
+  b.note(`rule ${rule.name}: ${input.finding} resolved`);
+  return b.done(
+    [
+      { kind: "release" },
+      { kind: "untag", keys: [STAGE_TAG, STAGE_SINCE_TAG] },
+      { kind: "notify", route: b.route },
+    ],
+    `${input.finding} resolved: the quarantine it caused is released`,
+    { stage: null },
+  );
 }

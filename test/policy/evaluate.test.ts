@@ -861,3 +861,47 @@ describe("decisions explain themselves", () => {
     expect(read.since?.toISOString()).toBe(since);
   });
 });
+
+describe("evaluate: findings that go away", () => {
+  const policy = loadYaml(`rules:
+  - name: quarantine-without-cmk
+    match: { finding: not-using-cmk }
+    actions: [notify, quarantine]
+  - name: rotation-failures
+    match: { finding: rotation-failed }
+    actions: [notify]
+`);
+
+  it("releases a quarantine that a rule's plain actions put in place once its finding resolves", () => {
+    const secret = stagedSecret("quarantined", 3, {}, 1);
+    const decision = evaluate({ secret, finding: "not-using-cmk", status: "resolved" }, policy, NOW);
+    expect(shape(decision)).toEqual({
+      action: "release",
+      steps: [{ kind: "release" }, UNTAG, NOTIFY],
+      stage: null,
+      guard: null,
+    });
+  });
+
+  it.each<[string, Secret, FindingType]>([
+    ["not quarantined", makeSecret(), "not-using-cmk"],
+    ["a rule without quarantine", stagedSecret("quarantined", 3, {}, 1), "rotation-failed"],
+    ["pending deletion", stagedSecret("quarantined", 3, { deletedDate: daysAgo(1) }, 1), "not-using-cmk"],
+  ])("leaves a resolved finding alone when %s", (_, secret, finding) => {
+    expect(evaluate({ secret, finding, status: "resolved" }, policy, NOW)).toBeUndefined();
+  });
+
+  it("says what the source said in the reason", () => {
+    const decision = evaluate(
+      {
+        secret: makeSecret(),
+        finding: "rotation-failed",
+        status: "open",
+        message: "Error during setSecret step",
+      },
+      policy,
+      NOW,
+    );
+    expect(decision?.reason).toBe("rotation-failed: Error during setSecret step");
+  });
+});
