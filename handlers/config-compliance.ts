@@ -1,6 +1,7 @@
 import { getRuntime } from "../src/adapters/runtime.js";
 import { type BatchDeps, handleBatch } from "../src/app/handle-batch.js";
 import { batchResponse, toBatchRecords } from "../src/app/lambda-events.js";
+import { parseEvent } from "../src/domain/events.js";
 
 /** Lambda entry for rules/config-compliance.json, fed through its SQS buffer queue. Tests call makeHandler with fakes. */
 export function makeHandler(deps: (now: Date) => BatchDeps) {
@@ -10,4 +11,4 @@ export function makeHandler(deps: (now: Date) => BatchDeps) {
   };
 }
 
-export const handler = makeHandler((now) => getRuntime().batchDeps("config-compliance", now));
+export const handler = makeHandler((now) => getRuntime().batchDeps("config-compliance", now, parseEvent));

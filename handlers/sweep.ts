@@ -1,4 +1,5 @@
 import { getRuntime } from "../src/adapters/runtime.js";
+import { sweepDeps } from "../src/adapters/sweep-runtime.js";
 import { type NotifyDeps, notifySweep } from "../src/app/notify.js";
 import { runSweep, type SweepDeps } from "../src/app/sweep.js";
 
@@ -28,5 +29,5 @@ export function makeHandler(deps: (now: Date) => { sweep: SweepDeps; notify: Not
 
 export const handler = makeHandler((now) => {
   const runtime = getRuntime();
-  return { sweep: runtime.sweepDeps(now), notify: runtime.notifyDeps(now) };
+  return { sweep: sweepDeps(now), notify: runtime.notifyDeps(now) };
 });

@@ -5,16 +5,14 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { AccessFailureWindow } from "../app/access-window.js";
 import type { BatchDeps } from "../app/handle-batch.js";
 import { type NotifyDeps, notifyEventResults } from "../app/notify.js";
-import type { SweepDeps } from "../app/sweep.js";
 import { GovernorConfig } from "../config.js";
 import type { Mode } from "../domain/decision.js";
-import { parseEvent } from "../domain/events.js";
+import type { ParsedEvent } from "../domain/events.js";
 import { loadPolicy } from "../policy/load.js";
 import type { Policy } from "../policy/schema.js";
 import { MemoryAlertDeadLetter, SqsAlertDeadLetter } from "./alert-dead-letter.js";
 import { EventBridgeAuditSink } from "./audit.js";
-import { makeConfigClient, makeEventBridgeClient, makeSecretsManagerClient } from "./aws-clients.js";
-import { ConfigComplianceSource } from "./config-compliance.js";
+import { makeEventBridgeClient, makeSecretsManagerClient } from "./aws-clients.js";
 import { WritePacer } from "./pacer.js";
 import { SecretsManagerStore } from "./secrets-manager.js";
 import { SecretsManagerWebhookResolver, SlackNotifier } from "./slack.js";
@@ -28,9 +26,16 @@ export interface Runtime {
   policy: Policy;
   mode: Mode;
   log: Logger;
-  batchDeps(route: string, now: Date): BatchDeps;
-  sweepDeps(now: Date): SweepDeps;
+  /** `parse` comes from the handler, so the sweep never bundles the event schemas. */
+  batchDeps(route: string, now: Date, parse: (event: unknown) => ParsedEvent): BatchDeps;
   notifyDeps(now: Date): NotifyDeps;
+  /** What the sweep needs besides Config (src/adapters/sweep-runtime.ts adds that, so event handlers never load it). */
+  shared: {
+    store: SecretsManagerStore;
+    audit: EventBridgeAuditSink;
+    exemptPrincipals: string[];
+    clientOptions: { region: string; endpoint?: string };
+  };
 }
 
 function readPolicyDir(dir: string) {
@@ -55,7 +60,6 @@ export function getRuntime(): Runtime {
   const secretsManager = makeSecretsManagerClient(clientOptions);
   const store = new SecretsManagerStore(secretsManager, new WritePacer({ share: config.writeShare }));
   const audit = new EventBridgeAuditSink(makeEventBridgeClient(clientOptions), config.auditBus);
-  const compliance = new ConfigComplianceSource(makeConfigClient(clientOptions));
   const notifier = new SlackNotifier({
     resolver: new SecretsManagerWebhookResolver(secretsManager, policy.routes),
     log,
@@ -87,9 +91,9 @@ export function getRuntime(): Runtime {
     mode,
     log,
     notifyDeps,
-    batchDeps: (route, now) => ({
+    batchDeps: (route, now, parse) => ({
       route,
-      parse: parseEvent,
+      parse,
       log,
       store,
       policy,
@@ -100,7 +104,7 @@ export function getRuntime(): Runtime {
       accessWindow,
       notify: (results) => notifyEventResults(results, notifyDeps(now)),
     }),
-    sweepDeps: (now) => ({ store, compliance, policy, mode, now, exemptPrincipals, audit }),
+    shared: { store, audit, exemptPrincipals, clientOptions },
   };
   return runtime;
 }

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { InputError } from "../errors.js";
 import { parseAwsDate } from "./dates.js";
 import type { Finding, FindingType } from "./finding.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { findingTypeForConfigRule } from "./config-rules.js";
 import { parseAwsDate } from "./dates.js";
 import type { AccessAttempt, Finding, FindingType } from "./finding.js";

@@ -1,5 +1,5 @@
 import { closest } from "fastest-levenshtein";
-import type { z } from "zod";
+import type * as z from "zod";
 import { type PolicyProblem, PolicyValidationError } from "../errors.js";
 import { checkPolicy } from "./check.js";
 import {
