@@ -54,3 +54,17 @@ export class SecretNotFoundError extends GovernorError {
     super(`secret ${secretId} was not found`);
   }
 }
+
+/** A secret's resource policy the governor must not touch: malformed JSON, or too large once quarantined. */
+export class ResourcePolicyError extends GovernorError {
+  constructor(
+    message: string,
+    readonly reason: "malformed" | "too-large",
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** AWS Config cannot answer (no rule, no recorder, access denied, outage): the sweep falls back to the inventory. */
+export class ComplianceUnavailableError extends AdapterError {}

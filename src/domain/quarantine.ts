@@ -1,10 +1,19 @@
-import { ResourcePolicyError } from "../errors.js";
+import { InputError, ResourcePolicyError } from "../errors.js";
 
 /** The Sid that marks the governor's statement; nothing else in a resource policy is ever touched. */
 export const QUARANTINE_SID = "SecretsGovernorQuarantine";
 /** PutResourcePolicy rejects longer documents (botocore PutResourcePolicy, ResourcePolicy max 20,480). */
 export const RESOURCE_POLICY_MAX_CHARS = 20_480;
 export const POLICY_VERSION = "2012-10-17";
+const PRINCIPAL_ARN_RE =
+  /^arn:aws[a-z-]*:(iam|sts)::[0-9*?]{1,12}:(root|(role|user|assumed-role|federated-user)\/(\S+))$/;
+
+/** A principal ARN, globs allowed, that still names someone: `*`, `arn:*` or `role/*` would exempt everyone. */
+function isNarrowPrincipal(arn: string): boolean {
+  const m = PRINCIPAL_ARN_RE.exec(arn);
+  if (!m) return false;
+  return m[2] === "root" || /[^*?/]/.test(m[4] ?? "");
+}
 
 /** One IAM policy statement. Unknown keys of existing statements are kept as they are. */
 export interface PolicyStatement {
@@ -29,6 +38,12 @@ interface PolicyDocument {
  */
 export function quarantineStatement(exemptPrincipalArns: string[]): PolicyStatement {
   const exempt = [...new Set(exemptPrincipalArns.map((arn) => arn.trim()).filter((arn) => arn !== ""))];
+  // A wildcard such as "*" would exempt everyone and silently void the quarantine.
+  const loose = exempt.find((arn) => !isNarrowPrincipal(arn));
+  if (loose !== undefined)
+    throw new InputError(
+      `exempt principal ${JSON.stringify(loose)} is not a principal ARN that names someone (arn:aws:iam::<account>:role/<name>, globs allowed in the name)`,
+    );
   const statement: PolicyStatement = {
     Sid: QUARANTINE_SID,
     Effect: "Deny",

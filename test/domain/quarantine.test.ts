@@ -7,7 +7,7 @@ import {
   RESOURCE_POLICY_MAX_CHARS,
   removeQuarantine,
 } from "../../src/domain/quarantine.js";
-import { ResourcePolicyError } from "../../src/errors.js";
+import { InputError, ResourcePolicyError } from "../../src/errors.js";
 
 const GOVERNOR = "arn:aws:iam::123456789012:role/secrets-governor";
 const BREAK_GLASS = "arn:aws:iam::123456789012:role/break-glass-*";
@@ -46,6 +46,29 @@ describe("quarantineStatement", () => {
     { exempt: [GOVERNOR, ` ${GOVERNOR} `], condition: { ArnNotLike: { "aws:PrincipalArn": [GOVERNOR] } } },
   ])("exempt $exempt gives condition $condition", ({ exempt, condition }) => {
     expect(quarantineStatement(exempt).Condition).toEqual(condition);
+  });
+
+  it.each([
+    "*",
+    "arn:*",
+    "role/admin",
+    "arn:aws:s3:::bucket",
+    "arn:aws:iam::123456789012:*",
+    "arn:aws:iam::*:role/*",
+    "arn:aws:iam::123456789012:role/**/",
+  ])("refuses the exemption %s, which would void the quarantine", (arn) => {
+    expect(() => quarantineStatement([GOVERNOR, arn])).toThrow(InputError);
+  });
+
+  it.each([
+    "arn:aws:iam::123456789012:role/path/to/role",
+    "arn:aws:iam::123456789012:user/alice",
+    "arn:aws-us-gov:iam::123456789012:role/break-glass-*",
+    "arn:aws:sts::123456789012:assumed-role/admin/alice",
+    "arn:aws:iam::*:role/OrgBreakGlass",
+    "arn:aws:iam::123456789012:root",
+  ])("accepts the exemption %s", (arn) => {
+    expect(quarantineStatement([arn]).Condition).toEqual({ ArnNotLike: { "aws:PrincipalArn": [arn] } });
   });
 });
 
