@@ -120,7 +120,21 @@ function wayBack(
   reason: string,
   whenUsedAgain: "restore" | "notify",
   guard?: Guard,
+  exempt?: string,
 ): Decision {
+  if (exempt) {
+    // The deployment's role may not touch an exempt secret's policy or tags (an explicit Deny), and the governor
+    // does not try. Cancelling a deletion is still allowed: an exempt secret is never lost.
+    b.note(`exempt (${exempt}): only a pending deletion is cancelled`);
+    const steps: Step[] = secret.deletedDate
+      ? [{ kind: "cancel-deletion" }, { kind: "notify", route: b.route }]
+      : [{ kind: "notify", route: b.route }];
+    return b.done(
+      steps,
+      `${reason}; exempt (${exempt}): the governor no longer changes it, 'governor restore ${secret.name}' releases it`,
+      { guard: "exempt" },
+    );
+  }
   if (whenUsedAgain === "notify") {
     b.note("whenUsedAgain: notify: nothing is undone");
     return b.done([{ kind: "notify", route: b.route }], `${reason}; nothing undone (whenUsedAgain: notify)`, {
@@ -171,9 +185,10 @@ function evaluateLifecycle(
         b.note(`guard exempt: ${exempt}`),
         secret,
         stage,
-        `exempt (${exempt}): lifecycle reset`,
+        `exempt while ${stage}`,
         "restore",
         "exempt",
+        exempt,
       );
     return b.withhold("exempt", `exempt (${exempt})`);
   }
@@ -394,12 +409,15 @@ function evaluateQuarantineFeedback(
   const who = input.access?.principalArn ?? "an unknown principal";
   const reason = `${who} still reads it (${input.access?.api ?? "read"} denied while ${stage}): the secret is in use`;
   b.note(`built-in ${QUARANTINE_FEEDBACK_RULE}: onQuarantined ${policy.accessFailures.onQuarantined}`);
+  const exempt = isExempt(secret, policy.exempt);
   return wayBack(
     b,
     secret,
     stage,
     reason,
     policy.accessFailures.onQuarantined === "release" ? "restore" : "notify",
+    exempt ? "exempt" : undefined,
+    exempt,
   );
 }
 

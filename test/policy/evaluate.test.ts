@@ -411,19 +411,19 @@ describe("evaluate: guards", () => {
       { action: "none", steps: [], stage: null, guard: "exempt" },
     ],
     [
-      "exempt on a quarantined secret resets it",
+      "exempt on a quarantined secret: the governor stops touching it and tells the owner how to restore it",
       stagedSecret("quarantined", 20, { tags: { "governor:exempt": "true" } }),
       {},
-      { action: "release", steps: [{ kind: "release" }, UNTAG, NOTIFY], stage: null, guard: "exempt" },
+      { action: "notify", steps: [NOTIFY], stage: "quarantined", guard: "exempt" },
     ],
     [
-      "exempt on a secret the governor scheduled for deletion cancels it",
+      "exempt on a secret the governor scheduled for deletion: the deletion is cancelled, nothing else touched",
       stagedSecret("deletion-scheduled", 3, { deletedDate: daysAgo(3), tags: { "governor:exempt": "true" } }),
       {},
       {
         action: "cancel-deletion",
-        steps: [{ kind: "cancel-deletion" }, { kind: "release" }, UNTAG, NOTIFY],
-        stage: null,
+        steps: [{ kind: "cancel-deletion" }, NOTIFY],
+        stage: "deletion-scheduled",
         guard: "exempt",
       },
     ],
@@ -903,5 +903,28 @@ describe("evaluate: findings that go away", () => {
       NOW,
     );
     expect(decision?.reason).toBe("rotation-failed: Error during setSecret step");
+  });
+});
+
+describe("evaluate: a read denied on an exempt secret the governor quarantined", () => {
+  it("does not touch its policy or tags (the role may not), only tells the owner", () => {
+    const secret = stagedSecret("quarantined", 5, { tags: { "governor:exempt": "true" } });
+    const decision = evaluate(
+      {
+        secret,
+        finding: "access-denied",
+        status: "open",
+        access: { api: "GetSecretValue", principalArn: "arn:aws:iam::123456789012:role/app" },
+      },
+      defaultPolicy(),
+      NOW,
+    );
+    expect(shape(decision)).toEqual({
+      action: "notify",
+      steps: [NOTIFY],
+      stage: "quarantined",
+      guard: "exempt",
+    });
+    expect(decision?.reason).toContain("governor restore");
   });
 });
