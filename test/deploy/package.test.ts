@@ -1,0 +1,606 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+
+/**
+ * Packages the stack once, offline and without credentials (scripts/package.sh runs osls in a network
+ * namespace with no interface where the kernel allows it), then checks the generated CloudFormation: the
+ * routes, the Config rules, the alarms and the role, statement by statement.
+ */
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, "..", "..");
+
+interface Resource {
+  Type: string;
+  Condition?: string;
+  Properties: Record<string, unknown>;
+}
+type Conditions = Record<string, Record<string, unknown>>;
+interface Statement {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Action?: string | string[];
+  NotAction?: string | string[];
+  Resource?: unknown;
+  NotResource?: unknown;
+  Principal?: unknown;
+  Condition?: Conditions;
+}
+interface Template {
+  Parameters: Record<string, { Default?: string }>;
+  Conditions: Record<string, unknown>;
+  Resources: Record<string, Resource>;
+}
+
+const ROUTES = [
+  { name: "config-compliance", id: "ConfigCompliance", state: "ENABLED" },
+  { name: "access-failure", id: "AccessFailure", state: "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" },
+  { name: "rotation-failure", id: "RotationFailure", state: "ENABLED" },
+] as const;
+const FUNCTIONS = [
+  { id: "ConfigCompliance", handler: "handlers/config-compliance" },
+  { id: "AccessFailure", handler: "handlers/access-failure" },
+  { id: "RotationFailure", handler: "handlers/rotation-failure" },
+  { id: "Sweep", handler: "handlers/sweep" },
+] as const;
+// Fn::Sub text, as the template holds it.
+const SECRETS = `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:`;
+const SLACK_SECRETS = `${SECRETS}secrets-governor/slack/*`;
+
+let outDir = "";
+let template: Template;
+
+beforeAll(async () => {
+  outDir = mkdtempSync(join(tmpdir(), "governor-package-"));
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME ?? tmpdir(), CI: "true" };
+  await run("bash", ["scripts/package.sh", "--stage", "dev", "--region", "us-east-1", "--package", outDir], {
+    cwd: root,
+    env,
+    timeout: 280_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  template = JSON.parse(readFileSync(join(outDir, "cloudformation-template-update-stack.json"), "utf8"));
+}, 300_000);
+
+afterAll(() => {
+  if (outDir) rmSync(outDir, { recursive: true, force: true });
+});
+
+function resource(id: string): Resource {
+  const found = template.Resources[id];
+  if (!found) throw new Error(`resource ${id} is missing from the template`);
+  return found;
+}
+
+function resourcesOfType(type: string): [string, Resource][] {
+  return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+}
+
+const getAtt = (id: string, attribute = "Arn") => ({ "Fn::GetAtt": [id, attribute] });
+const list = (value: string | string[] | undefined): string[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+
+/** A Resource or NotResource value as text: a plain string or the string of an Fn::Sub. */
+function arnText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (value && typeof value === "object" && "Fn::Sub" in value && typeof value["Fn::Sub"] === "string")
+    return value["Fn::Sub"];
+  throw new Error(`unexpected resource value ${JSON.stringify(value)}`);
+}
+
+function roleStatements(): Statement[] {
+  const policies = resource("IamRoleLambdaExecution").Properties.Policies as {
+    PolicyDocument: { Statement: Statement[] };
+  }[];
+  return policies.flatMap((p) => p.PolicyDocument.Statement);
+}
+
+function statementsWith(effect: "Allow" | "Deny", action: string): Statement[] {
+  return roleStatements().filter((s) => s.Effect === effect && list(s.Action).includes(action));
+}
+
+function onlyStatementWith(effect: "Allow" | "Deny", action: string): Statement {
+  const found = statementsWith(effect, action);
+  expect(found, `${effect} statements with ${action}`).toHaveLength(1);
+  return found[0] as Statement;
+}
+
+function environmentOf(functionId: string): Record<string, unknown> {
+  const props = resource(`${functionId}LambdaFunction`).Properties as {
+    Environment: { Variables: Record<string, unknown> };
+  };
+  return props.Environment.Variables;
+}
+
+/** The file names in a zip archive, from its central directory. */
+function zipEntries(path: string): string[] {
+  const zip = readFileSync(path);
+  const names: string[] = [];
+  let offset = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const count = zip.readUInt16LE(offset + 10);
+  offset = zip.readUInt32LE(offset + 16);
+  for (let i = 0; i < count; i++) {
+    const nameLength = zip.readUInt16LE(offset + 28);
+    const extraLength = zip.readUInt16LE(offset + 30);
+    const commentLength = zip.readUInt16LE(offset + 32);
+    names.push(zip.toString("utf8", offset + 46, offset + 46 + nameLength));
+    offset += 46 + nameLength + extraLength + commentLength;
+  }
+  return names;
+}
+
+describe("packaging", () => {
+  it("bundles each function alone, with every policy file", () => {
+    const policies = readdirSync(join(root, "policies")).filter((f) => /\.ya?ml$/.test(f));
+    expect(policies.length).toBeGreaterThan(0);
+    for (const fn of FUNCTIONS) {
+      const key = fn.id.charAt(0).toLowerCase() + fn.id.slice(1);
+      const entries = zipEntries(join(outDir, `${key}.zip`));
+      expect(entries).toContain(`${fn.handler}.mjs`);
+      for (const policy of policies) expect(entries).toContain(`policies/${policy}`);
+      expect(entries.filter((e) => e.startsWith("node_modules/"))).toEqual([]);
+    }
+  });
+
+  it("looks nothing up in AWS at package time", () => {
+    const sources = [
+      "serverless.yml",
+      ...readdirSync(join(root, "serverless"), { recursive: true, encoding: "utf8" })
+        .filter((f) => f.endsWith(".yml"))
+        .map((f) => join("serverless", f)),
+    ];
+    for (const file of sources) {
+      expect(readFileSync(join(root, file), "utf8"), file).not.toMatch(/\$\{(ssm|cf|s3|aws|sls:instanceId)/);
+    }
+    expect(JSON.stringify(template)).not.toMatch(/\$\{(param|self|opt|file|env|sls):/);
+  });
+});
+
+describe("functions", () => {
+  it.each(FUNCTIONS)("$id runs $handler.handler on nodejs22.x with the governor's environment", (fn) => {
+    const props = resource(`${fn.id}LambdaFunction`).Properties;
+    expect(props.Runtime).toBe("nodejs22.x");
+    expect(props.Handler).toBe(`${fn.handler}.handler`);
+    expect(props.Role).toEqual(getAtt("IamRoleLambdaExecution"));
+    const env = environmentOf(fn.id);
+    expect(env).toMatchObject({
+      GOVERNOR_MODE: { Ref: "Mode" },
+      GOVERNOR_POLICY_DIR: "policies",
+      GOVERNOR_BREAK_GLASS: { Ref: "BreakGlassPrincipals" },
+      GOVERNOR_ROLE_ARN: getAtt("IamRoleLambdaExecution"),
+      GOVERNOR_AUDIT_BUS: "default",
+      GOVERNOR_ALERT_DLQ_URL: { Ref: "AlertDeadLetterQueue" },
+      POWERTOOLS_SERVICE_NAME: "secrets-governor",
+    });
+    expect(env.POWERTOOLS_LOG_LEVEL).toBeTypeOf("string");
+    expect(Number(env.GOVERNOR_WRITE_SHARE)).toBeGreaterThan(0);
+  });
+
+  it("reports in the report mode unless told otherwise", () => {
+    expect(template.Parameters.Mode?.Default).toBe("report");
+  });
+
+  it("keeps the governor within half of Secrets Manager's write quota when every consumer runs at once", () => {
+    // Each running instance paces itself at GOVERNOR_WRITE_SHARE of 50 writes/s per API family.
+    let total = Number(environmentOf("Sweep").GOVERNOR_WRITE_SHARE); // one sweep at a time
+    for (const [, mapping] of resourcesOfType("AWS::Lambda::EventSourceMapping")) {
+      const fnId = (mapping.Properties.FunctionName as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+      const concurrency = (mapping.Properties.ScalingConfig as { MaximumConcurrency: number })
+        .MaximumConcurrency;
+      total += concurrency * Number(environmentOf(fnId.replace(/LambdaFunction$/, "")).GOVERNOR_WRITE_SHARE);
+    }
+    expect(total).toBeLessThanOrEqual(0.5 + 1e-9);
+  });
+});
+
+describe("event routes", () => {
+  it.each(ROUTES)("$name: the rule's pattern is its file in rules/ and its state is $state", (route) => {
+    const props = resource(`${route.id}Rule`).Properties;
+    const pattern = JSON.parse(readFileSync(join(root, "rules", `${route.name}.json`), "utf8"));
+    expect(props.EventPattern).toEqual(pattern);
+    expect(props.State).toBe(route.state);
+    expect(props.EventBusName).toBe("default");
+  });
+
+  it.each(ROUTES)("$name: the rule buffers into its queue, which only that rule may send to", (route) => {
+    const targets = resource(`${route.id}Rule`).Properties.Targets as Record<string, unknown>[];
+    expect(targets).toHaveLength(1);
+    expect(targets[0]?.Arn).toEqual(getAtt(`${route.id}Queue`));
+
+    const policy = resource(`${route.id}QueuePolicy`).Properties;
+    expect(policy.Queues).toEqual([{ Ref: `${route.id}Queue` }]);
+    const [statement] = (policy.PolicyDocument as { Statement: Statement[] }).Statement;
+    expect(statement).toEqual({
+      Sid: expect.any(String),
+      Effect: "Allow",
+      Principal: { Service: "events.amazonaws.com" },
+      Action: "sqs:SendMessage",
+      Resource: getAtt(`${route.id}Queue`),
+      Condition: { ArnEquals: { "aws:SourceArn": getAtt(`${route.id}Rule`) } },
+    });
+  });
+
+  it.each(ROUTES)(
+    "$name: failed messages go to the dead-letter queue; visibility is 6x the timeout",
+    (route) => {
+      const queue = resource(`${route.id}Queue`).Properties;
+      expect(queue.RedrivePolicy).toEqual({
+        deadLetterTargetArn: getAtt(`${route.id}DeadLetterQueue`),
+        maxReceiveCount: expect.any(Number),
+      });
+      const timeout = resource(`${route.id}LambdaFunction`).Properties.Timeout as number;
+      expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
+      expect(resource(`${route.id}DeadLetterQueue`).Properties.MessageRetentionPeriod).toBe(1_209_600);
+    },
+  );
+
+  it.each(ROUTES)("$name: the function drains its queue in batches, two instances at most", (route) => {
+    const mappings = resourcesOfType("AWS::Lambda::EventSourceMapping").filter(
+      ([, m]) => JSON.stringify(m.Properties.EventSourceArn) === JSON.stringify(getAtt(`${route.id}Queue`)),
+    );
+    expect(mappings).toHaveLength(1);
+    const props = mappings[0]?.[1].Properties;
+    expect(props).toMatchObject({
+      FunctionName: getAtt(`${route.id}LambdaFunction`),
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 5,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+  });
+
+  it("every rule target retries and dead-letters to a queue that only its rule may send to", () => {
+    const rules = resourcesOfType("AWS::Events::Rule");
+    expect(rules.map(([id]) => id).sort()).toEqual([
+      "AccessFailureRule",
+      "ConfigComplianceRule",
+      "RotationFailureRule",
+      "SweepRule",
+    ]);
+    for (const [ruleId, rule] of rules) {
+      for (const target of rule.Properties.Targets as Record<string, unknown>[]) {
+        expect(target.RetryPolicy, ruleId).toEqual({
+          MaximumRetryAttempts: expect.any(Number),
+          MaximumEventAgeInSeconds: expect.any(Number),
+        });
+        const dlq = (target.DeadLetterConfig as { Arn: { "Fn::GetAtt": [string, string] } }).Arn[
+          "Fn::GetAtt"
+        ][0];
+        expect(resource(dlq).Type).toBe("AWS::SQS::Queue");
+        const policies = resourcesOfType("AWS::SQS::QueuePolicy").filter(([, p]) =>
+          (p.Properties.Queues as unknown[]).some((q) => JSON.stringify(q) === JSON.stringify({ Ref: dlq })),
+        );
+        expect(policies, `queue policy of ${dlq}`).toHaveLength(1);
+        const [[, queuePolicy] = ["", resource(`${dlq}Policy`)]] = policies;
+        const statements = (queuePolicy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+        expect(statements).toContainEqual(
+          expect.objectContaining({
+            Effect: "Allow",
+            Principal: { Service: "events.amazonaws.com" },
+            Action: "sqs:SendMessage",
+            Resource: getAtt(dlq),
+            Condition: { ArnEquals: { "aws:SourceArn": getAtt(ruleId) } },
+          }),
+        );
+      }
+    }
+  });
+});
+
+describe("sweep", () => {
+  it("runs daily on the configured schedule, invoked only by its rule", () => {
+    const rule = resource("SweepRule").Properties;
+    expect(rule.ScheduleExpression).toEqual({ Ref: "SweepSchedule" });
+    expect(template.Parameters.SweepSchedule?.Default).toBe("cron(0 6 * * ? *)");
+    expect(rule.State).toBe("ENABLED");
+    expect((rule.Targets as Record<string, unknown>[])[0]?.Arn).toEqual(getAtt("SweepLambdaFunction"));
+    expect(resource("SweepInvokePermission").Properties).toEqual({
+      FunctionName: getAtt("SweepLambdaFunction"),
+      Action: "lambda:InvokeFunction",
+      Principal: "events.amazonaws.com",
+      SourceArn: getAtt("SweepRule"),
+    });
+  });
+});
+
+describe("AWS Config rules", () => {
+  it("creates the managed rules the shipped policy uses, each optional", () => {
+    const rules = resourcesOfType("AWS::Config::ConfigRule");
+    expect(
+      rules.map(([, r]) => (r.Properties.Source as { SourceIdentifier: string }).SourceIdentifier).sort(),
+    ).toEqual(["SECRETSMANAGER_SCHEDULED_ROTATION_SUCCESS_CHECK", "SECRETSMANAGER_SECRET_UNUSED"]);
+    for (const [id, rule] of rules) {
+      expect(rule.Properties.Source, id).toMatchObject({ Owner: "AWS" });
+      expect(rule.Properties.Scope).toEqual({ ComplianceResourceTypes: ["AWS::SecretsManager::Secret"] });
+      expect(rule.Condition, id).toBeDefined();
+      expect(template.Conditions[rule.Condition as string]).toBeDefined();
+      const name = rule.Properties.ConfigRuleName as string;
+      expect(name.length).toBeLessThanOrEqual(64);
+    }
+    expect(template.Parameters.UnusedConfigRule?.Default).toBe("true");
+    expect(template.Parameters.RotationSuccessConfigRule?.Default).toBe("true");
+  });
+
+  it("checks unused secrets with the threshold of the shipped policy", () => {
+    const policy = parse(readFileSync(join(root, "policies", "default.yml"), "utf8")) as {
+      rules: { match?: { finding?: string | string[] }; unusedForDays?: number }[];
+    };
+    const unused = policy.rules.find((r) => [r.match?.finding].flat().includes("unused"));
+    expect(unused?.unusedForDays).toBeTypeOf("number");
+    const rule = resource("SecretUnusedConfigRule").Properties;
+    expect(rule.ConfigRuleName).toMatch(/^secretsmanager-secret-unused-/);
+    expect(rule.InputParameters).toEqual({ unusedForDays: String(unused?.unusedForDays) });
+    expect(rule.MaximumExecutionFrequency).toBe("TwentyFour_Hours");
+    expect(resource("ScheduledRotationSuccessConfigRule").Properties.ConfigRuleName).toMatch(
+      /^secretsmanager-scheduled-rotation-success-check-/,
+    );
+  });
+});
+
+describe("alarms", () => {
+  const alarms = () => resourcesOfType("AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
+  const notify = { "Fn::If": ["HasAlarmTopic", [{ Ref: "AlarmTopicArn" }], { Ref: "AWS::NoValue" }] };
+
+  it.each(["ConfigCompliance", "AccessFailure", "RotationFailure", "Sweep"])(
+    "%s: an alarm on any dead letter and one on any function error",
+    (id) => {
+      expect(alarms()).toContainEqual(
+        expect.objectContaining({
+          Namespace: "AWS/SQS",
+          MetricName: "ApproximateNumberOfMessagesVisible",
+          Dimensions: [{ Name: "QueueName", Value: getAtt(`${id}DeadLetterQueue`, "QueueName") }],
+          Threshold: 0,
+          ComparisonOperator: "GreaterThanThreshold",
+          AlarmActions: notify,
+        }),
+      );
+      expect(alarms()).toContainEqual(
+        expect.objectContaining({
+          Namespace: "AWS/Lambda",
+          MetricName: "Errors",
+          Dimensions: [{ Name: "FunctionName", Value: { Ref: `${id}LambdaFunction` } }],
+          Threshold: 0,
+          ComparisonOperator: "GreaterThanThreshold",
+          AlarmActions: notify,
+        }),
+      );
+    },
+  );
+
+  it("counts Slack delivery failures from every log group and alarms on any", () => {
+    const filters = resourcesOfType("AWS::Logs::MetricFilter").map(([, f]) => f.Properties);
+    expect(filters.map((f) => f.LogGroupName)).toEqual(
+      expect.arrayContaining(FUNCTIONS.map((fn) => ({ Ref: `${fn.id}LogGroup` }))),
+    );
+    for (const filter of filters) {
+      // src/app/notify.ts logs the number of undelivered messages as the field slackDeliveryFailed.
+      expect(filter.FilterPattern).toBe("{ $.slackDeliveryFailed > 0 }");
+      expect(filter.MetricTransformations).toEqual([
+        expect.objectContaining({
+          MetricNamespace: "SecretsGovernor",
+          MetricName: "SlackDeliveryFailures",
+          MetricValue: "$.slackDeliveryFailed",
+        }),
+      ]);
+    }
+    expect(alarms()).toContainEqual(
+      expect.objectContaining({
+        Namespace: "SecretsGovernor",
+        MetricName: "SlackDeliveryFailures",
+        Statistic: "Sum",
+        Threshold: 0,
+        ComparisonOperator: "GreaterThanThreshold",
+        AlarmActions: notify,
+      }),
+    );
+    expect(alarms()).toContainEqual(
+      expect.objectContaining({
+        Namespace: "AWS/SQS",
+        MetricName: "ApproximateNumberOfMessagesVisible",
+        Dimensions: [{ Name: "QueueName", Value: getAtt("AlertDeadLetterQueue", "QueueName") }],
+        Threshold: 0,
+        AlarmActions: notify,
+      }),
+    );
+    expect(template.Parameters.AlarmTopicArn?.Default).toBe("");
+  });
+});
+
+describe("IAM", () => {
+  it("gives the four functions one role and no other", () => {
+    expect(resourcesOfType("AWS::IAM::Role").map(([id]) => id)).toEqual(["IamRoleLambdaExecution"]);
+    expect(resourcesOfType("AWS::IAM::Policy")).toEqual([]);
+    expect(resourcesOfType("AWS::IAM::ManagedPolicy")).toEqual([]);
+    expect(resource("IamRoleLambdaExecution").Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it("grants no wildcard action and nothing by NotAction", () => {
+    for (const statement of roleStatements()) {
+      expect(statement.NotAction).toBeUndefined();
+      for (const action of list(statement.Action)) expect(action, statement.Sid).not.toContain("*");
+    }
+  });
+
+  it("allows exactly the actions the governor needs", () => {
+    const allowed = new Set(roleStatements().flatMap((s) => (s.Effect === "Allow" ? list(s.Action) : [])));
+    expect([...allowed].sort()).toEqual(
+      [
+        "config:DescribeConfigRules",
+        "config:GetComplianceDetailsByConfigRule",
+        "events:PutEvents",
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "logs:TagResource",
+        "secretsmanager:DeleteResourcePolicy",
+        "secretsmanager:DeleteSecret",
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:GetResourcePolicy",
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:ListSecrets",
+        "secretsmanager:PutResourcePolicy",
+        "secretsmanager:RestoreSecret",
+        "secretsmanager:TagResource",
+        "secretsmanager:UntagResource",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:ReceiveMessage",
+        "sqs:SendMessage",
+      ].sort(),
+    );
+  });
+
+  it("allows Resource * only for the actions that have no resource-level permissions", () => {
+    const unscoped = roleStatements().filter(
+      (s) => s.Effect === "Allow" && JSON.stringify(s.Resource) === '"*"',
+    );
+    expect(unscoped.flatMap((s) => list(s.Action)).sort()).toEqual([
+      "config:DescribeConfigRules",
+      "config:GetComplianceDetailsByConfigRule",
+      "secretsmanager:ListSecrets",
+    ]);
+  });
+
+  it("reads no secret value but the Slack webhooks'", () => {
+    const allow = onlyStatementWith("Allow", "secretsmanager:GetSecretValue");
+    expect(list(allow.Action)).toEqual(["secretsmanager:GetSecretValue"]);
+    expect(arnText(allow.Resource)).toBe(SLACK_SECRETS);
+    expect(allow.Condition).toBeUndefined();
+
+    const deny = onlyStatementWith("Deny", "secretsmanager:GetSecretValue");
+    expect(list(deny.Action).sort()).toEqual([
+      "secretsmanager:BatchGetSecretValue",
+      "secretsmanager:GetSecretValue",
+    ]);
+    expect(arnText(deny.NotResource)).toBe(SLACK_SECRETS);
+    expect(deny.Condition).toBeUndefined();
+  });
+
+  it("schedules deletion only of quarantined secrets, always with a 7 to 30 day recovery window", () => {
+    const allow = onlyStatementWith("Allow", "secretsmanager:DeleteSecret");
+    expect(list(allow.Action)).toEqual(["secretsmanager:DeleteSecret"]);
+    expect(arnText(allow.Resource)).toBe(`${SECRETS}*`);
+    expect(allow.Condition).toEqual({
+      StringEquals: { "secretsmanager:ResourceTag/governor:stage": ["quarantined", "deletion-scheduled"] },
+      NumericGreaterThanEquals: { "secretsmanager:RecoveryWindowInDays": "7" },
+      NumericLessThanEquals: { "secretsmanager:RecoveryWindowInDays": "30" },
+    });
+
+    const denyForce = statementsWith("Deny", "secretsmanager:DeleteSecret").filter(
+      (s) => s.Condition?.Bool?.["secretsmanager:ForceDeleteWithoutRecovery"] !== undefined,
+    );
+    expect(denyForce).toHaveLength(1);
+    expect(denyForce[0]).toMatchObject({
+      Resource: "*",
+      Condition: { Bool: { "secretsmanager:ForceDeleteWithoutRecovery": "true" } },
+    });
+    expect(Object.keys(denyForce[0]?.Condition ?? {})).toEqual(["Bool"]);
+  });
+
+  it("changes nothing on a secret tagged governor:exempt=true", () => {
+    const exempt = roleStatements().filter(
+      (s) => s.Effect === "Deny" && JSON.stringify(s.Condition ?? {}).includes("ResourceTag/governor:exempt"),
+    );
+    expect(exempt).toHaveLength(1);
+    const [deny] = exempt;
+    expect(list(deny?.Action).sort()).toEqual([
+      "secretsmanager:DeleteResourcePolicy",
+      "secretsmanager:DeleteSecret",
+      "secretsmanager:PutResourcePolicy",
+      "secretsmanager:TagResource",
+    ]);
+    expect(deny?.Resource).toBe("*");
+    expect(deny?.Condition).toEqual({
+      StringEqualsIgnoreCase: { "secretsmanager:ResourceTag/governor:exempt": "true" },
+    });
+  });
+
+  it.each(["secretsmanager:TagResource", "secretsmanager:UntagResource"])(
+    "%s: only keys starting with governor:",
+    (action) => {
+      const allow = onlyStatementWith("Allow", action);
+      expect(arnText(allow.Resource)).toBe(`${SECRETS}*`);
+      expect(allow.Condition).toEqual({
+        "ForAllValues:StringLike": { "aws:TagKeys": "governor:*" },
+        Null: { "aws:TagKeys": "false" },
+      });
+    },
+  );
+
+  it("puts resource policies only with BlockPublicPolicy", () => {
+    const allow = onlyStatementWith("Allow", "secretsmanager:PutResourcePolicy");
+    expect(list(allow.Action)).toEqual(["secretsmanager:PutResourcePolicy"]);
+    expect(arnText(allow.Resource)).toBe(`${SECRETS}*`);
+    expect(allow.Condition).toEqual({ Bool: { "secretsmanager:BlockPublicPolicy": "true" } });
+  });
+
+  it.each([
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:GetResourcePolicy",
+    "secretsmanager:DeleteResourcePolicy",
+    "secretsmanager:RestoreSecret",
+  ])("%s: on this account's and region's secrets", (action) => {
+    const allow = onlyStatementWith("Allow", action);
+    expect(arnText(allow.Resource)).toBe(`${SECRETS}*`);
+  });
+
+  it("reads Config compliance and publishes audit events to the audit bus only", () => {
+    const config = onlyStatementWith("Allow", "config:GetComplianceDetailsByConfigRule");
+    expect(list(config.Action).sort()).toEqual([
+      "config:DescribeConfigRules",
+      "config:GetComplianceDetailsByConfigRule",
+    ]);
+    const events = onlyStatementWith("Allow", "events:PutEvents");
+    expect(arnText(events.Resource)).toBe(
+      `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:event-bus/default`,
+    );
+  });
+
+  it("consumes its event queues and keeps undelivered alerts in its own queue, nothing else", () => {
+    const sqs = roleStatements().filter((st) => list(st.Action).some((a) => a.startsWith("sqs:")));
+    expect(sqs).toHaveLength(2);
+    const consume = sqs.find((st) => list(st.Action).includes("sqs:GetQueueAttributes"));
+    expect(list(consume?.Action).sort()).toEqual([
+      "sqs:DeleteMessage",
+      "sqs:GetQueueAttributes",
+      "sqs:ReceiveMessage",
+    ]);
+    expect(consume?.Resource).toEqual(ROUTES.map((r) => getAtt(`${r.id}Queue`)));
+    const alerts = onlyStatementWith("Allow", "sqs:SendMessage");
+    expect(list(alerts.Action).sort()).toEqual([
+      "sqs:DeleteMessage",
+      "sqs:ReceiveMessage",
+      "sqs:SendMessage",
+    ]);
+    expect(alerts.Resource).toEqual(getAtt("AlertDeadLetterQueue"));
+  });
+
+  it("writes logs to the governor's own log groups only", () => {
+    for (const statement of roleStatements().filter((s) =>
+      list(s.Action).some((a) => a.startsWith("logs:")),
+    )) {
+      for (const r of [statement.Resource].flat()) {
+        expect(arnText(r)).toMatch(/:log-group:\/aws\/lambda\/secrets-governor-dev\*:\*/);
+      }
+    }
+  });
+});
+
+describe("cfn-lint", () => {
+  it("finds nothing in the packaged template", async () => {
+    const { stdout, stderr } = await run(
+      "bash",
+      ["scripts/cfn-lint.sh", join(outDir, "cloudformation-template-update-stack.json")],
+      { cwd: root, timeout: 120_000 },
+    ).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+      throw new Error(`cfn-lint failed:\n${error.stdout ?? ""}${error.stderr ?? error.message}`);
+    });
+    expect(stdout.trim()).toBe("");
+    expect(stderr.trim()).toBe("");
+  }, 130_000);
+});
