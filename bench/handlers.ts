@@ -19,7 +19,11 @@ function coldLoadMs(file: string, runs = 5): number {
   for (let i = 0; i < runs; i++) {
     const out = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
       encoding: "utf8",
-      env: { ...process.env, AWS_REGION: "us-east-1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+      env: {
+        ...process.env,
+        AWS_REGION: "us-east-1",
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      },
     });
     if (out.status !== 0) throw new Error(`loading ${file} failed: ${out.stderr}`);
     times.push(Number(out.stdout.trim()));

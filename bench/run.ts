@@ -62,7 +62,10 @@ await benchPlan(100_000);
 
 const { handlers, referenceLoadMs } = await benchHandlers();
 results.handlers = handlers;
-results.handlersReference = { emptyModuleLoadMs: referenceLoadMs, target: { bundleBytes: 1_000_000, loadMs: 150 } };
+results.handlersReference = {
+  emptyModuleLoadMs: referenceLoadMs,
+  target: { bundleBytes: 1_000_000, loadMs: 150 },
+};
 for (const [name, figures] of Object.entries(handlers))
   rows.push([
     "handler",

@@ -14,10 +14,19 @@ export function syntheticInventory(count: number, now: Date): string {
       Tags: [
         { Key: "team", Value: `team-${i % 40}` },
         ...(i % 50 === 0 ? [{ Key: "governor:exempt", Value: "true" }] : []),
-        ...(i % 7 === 0 ? [{ Key: "governor:stage", Value: "flagged" }, { Key: "governor:stage-since", Value: new Date(now.getTime() - (i % 30) * day).toISOString().slice(0, 10) }] : []),
+        ...(i % 7 === 0
+          ? [
+              { Key: "governor:stage", Value: "flagged" },
+              {
+                Key: "governor:stage-since",
+                Value: new Date(now.getTime() - (i % 30) * day).toISOString().slice(0, 10),
+              },
+            ]
+          : []),
       ],
     };
-    if (i % 5 !== 0) entry.LastAccessedDate = new Date(now.getTime() - (i % 200) * day).toISOString().slice(0, 10);
+    if (i % 5 !== 0)
+      entry.LastAccessedDate = new Date(now.getTime() - (i % 200) * day).toISOString().slice(0, 10);
     if (i % 97 === 0) entry.OwningService = "rds";
     list.push(entry);
   }

@@ -19,7 +19,10 @@ export interface OpenAccount {
   describe: string;
 }
 
-export function openAccount(values: { account?: string; live?: boolean; write?: boolean }, now: Date): OpenAccount {
+export function openAccount(
+  values: { account?: string; live?: boolean; write?: boolean },
+  now: Date,
+): OpenAccount {
   if (values.account && values.live) throw new UsageError("give either --account FILE or --live, not both");
   if (values.live) {
     const config = new GovernorConfig();

@@ -3,7 +3,12 @@ import { batchResponse, toBatchRecords } from "../../src/app/lambda-events.js";
 
 describe("lambda events", () => {
   it("turns an SQS batch into records keyed by message id", () => {
-    const event = { Records: [{ messageId: "m1", body: "{}" }, { messageId: "m2", body: "[]" }] };
+    const event = {
+      Records: [
+        { messageId: "m1", body: "{}" },
+        { messageId: "m2", body: "[]" },
+      ],
+    };
     expect(toBatchRecords(event)).toEqual([
       { id: "m1", body: "{}" },
       { id: "m2", body: "[]" },

@@ -68,7 +68,10 @@ describe("governor --live against moto", () => {
     // moto never sets LastAccessedDate, so every secret counts from its CreatedDate (today): a date far ahead
     // makes them all unused.
     const fresh = await create("app/unused");
-    const due = await create("app/flagged-long-ago", { "governor:stage": "flagged", "governor:stage-since": "2027-05-01" });
+    const due = await create("app/flagged-long-ago", {
+      "governor:stage": "flagged",
+      "governor:stage-since": "2027-05-01",
+    });
     const exempt = await create("app/exempt", { "governor:exempt": "true" });
     const original = {
       Version: "2012-10-17",
@@ -82,9 +85,20 @@ describe("governor --live against moto", () => {
         },
       ],
     };
-    await client.send(new PutResourcePolicyCommand({ SecretId: due, ResourcePolicy: JSON.stringify(original) }));
+    await client.send(
+      new PutResourcePolicyCommand({ SecretId: due, ResourcePolicy: JSON.stringify(original) }),
+    );
 
-    const sweep = await governor("sweep", "--live", "--mode", "enforce", "--now", "2027-06-01T06:00:00Z", "--format", "json");
+    const sweep = await governor(
+      "sweep",
+      "--live",
+      "--mode",
+      "enforce",
+      "--now",
+      "2027-06-01T06:00:00Z",
+      "--format",
+      "json",
+    );
     expect(sweep.stderr).not.toContain("governor:");
     expect(sweep.code).toBe(0);
     const result = JSON.parse(sweep.stdout) as {
@@ -115,7 +129,11 @@ describe("governor --live against moto", () => {
     const arn = await create("app/unused");
     const sweep = await governor("sweep", "--live", "--now", "2027-06-01T06:00:00Z", "--format", "json");
     expect(sweep.code).toBe(0);
-    expect(JSON.parse(sweep.stdout).decisions[0]).toMatchObject({ name: "app/unused", action: "tag", outcome: "planned" });
+    expect(JSON.parse(sweep.stdout).decisions[0]).toMatchObject({
+      name: "app/unused",
+      action: "tag",
+      outcome: "planned",
+    });
     expect(await tagsOf(arn)).toEqual({});
   });
 

@@ -107,9 +107,10 @@ describe("governor replay", () => {
     const action = json.events[0]?.actions[0];
     expect(action?.action).toBe("quarantine");
     expect(action?.outcome).toBe("planned");
-    const statements = (
-      action?.policyDocument as { Statement: { Sid?: string; Effect: string; Action: unknown }[] }
-    ).Statement;
+    const document = action?.policyDocument as
+      | { Statement: { Sid?: string; Effect: string; Action: unknown }[] }
+      | undefined;
+    const statements = document?.Statement ?? [];
     expect(statements.map((s) => s.Sid)).toEqual(["ReportingReadsIt", "SecretsGovernorQuarantine"]);
     expect(statements[1]).toMatchObject({ Effect: "Deny", Action: "secretsmanager:GetSecretValue" });
   });
