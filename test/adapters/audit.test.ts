@@ -91,21 +91,21 @@ describe("EventBridgeAuditSink (SDK mocked)", () => {
     { code: "ThrottlingException", retryable: true },
     { code: "InternalFailure", retryable: true },
     { code: "AccessDeniedException", retryable: false },
-  ])(
-    "raises AdapterError (retryable $retryable) when entries fail twice with $code",
-    async ({ code, retryable }) => {
-      events
-        .on(PutEventsCommand)
-        .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: code, ErrorMessage: "no" }] });
-      const error = await new EventBridgeAuditSink(new EventBridgeClient({ region: "us-east-1" }))
-        .record([auditEntry(0)])
-        .catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(AdapterError);
-      expect(error).toMatchObject({ operation: "PutEvents", retryable });
-      expect((error as Error).message).toContain(code);
-      expect(events.commandCalls(PutEventsCommand)).toHaveLength(2);
-    },
-  );
+  ])("raises AdapterError (retryable $retryable) when entries fail twice with $code", async ({
+    code,
+    retryable,
+  }) => {
+    events
+      .on(PutEventsCommand)
+      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: code, ErrorMessage: "no" }] });
+    const error = await new EventBridgeAuditSink(new EventBridgeClient({ region: "us-east-1" }))
+      .record([auditEntry(0)])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AdapterError);
+    expect(error).toMatchObject({ operation: "PutEvents", retryable });
+    expect((error as Error).message).toContain(code);
+    expect(events.commandCalls(PutEventsCommand)).toHaveLength(2);
+  });
 
   it("wraps a failed call as AdapterError", async () => {
     events.on(PutEventsCommand).rejects(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }));

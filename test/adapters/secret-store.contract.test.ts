@@ -142,141 +142,141 @@ async function expectAdapterError(promise: Promise<unknown>, pattern: RegExp): P
   expect((error as AdapterError).message).toMatch(pattern);
 }
 
-describe.each([localImplementation(), motoImplementation()])(
-  "SecretStore contract: $name",
-  (implementation) => {
-    let h: Harness;
-    beforeAll(async () => {
-      await implementation.setUp();
-    });
-    afterAll(async () => {
-      await implementation.tearDown();
-    });
-    beforeEach(async () => {
-      h = await implementation.fresh();
-    });
+describe.each([
+  localImplementation(),
+  motoImplementation(),
+])("SecretStore contract: $name", (implementation) => {
+  let h: Harness;
+  beforeAll(async () => {
+    await implementation.setUp();
+  });
+  afterAll(async () => {
+    await implementation.tearDown();
+  });
+  beforeEach(async () => {
+    h = await implementation.fresh();
+  });
 
-    it("describes a secret by ARN and by name, and an unknown one as undefined", async () => {
-      const arn = await h.create("app/db", { tags: { team: "payments" } });
-      const byArn = await h.store.describe(arn);
-      expect(byArn).toMatchObject({ arn, name: "app/db", region: "us-east-1", accountId: "123456789012" });
-      expect(byArn?.tags).toEqual({ team: "payments" });
-      expect(byArn?.lastAccessedDate).toBeUndefined();
-      expect(byArn?.rotationEnabled).toBe(false);
-      expect((await h.store.describe("app/db"))?.arn).toBe(arn);
-      expect(await h.store.describe("no/such/secret")).toBeUndefined();
-    });
+  it("describes a secret by ARN and by name, and an unknown one as undefined", async () => {
+    const arn = await h.create("app/db", { tags: { team: "payments" } });
+    const byArn = await h.store.describe(arn);
+    expect(byArn).toMatchObject({ arn, name: "app/db", region: "us-east-1", accountId: "123456789012" });
+    expect(byArn?.tags).toEqual({ team: "payments" });
+    expect(byArn?.lastAccessedDate).toBeUndefined();
+    expect(byArn?.rotationEnabled).toBe(false);
+    expect((await h.store.describe("app/db"))?.arn).toBe(arn);
+    expect(await h.store.describe("no/such/secret")).toBeUndefined();
+  });
 
-    it("tags merge and untag removes exactly the given keys", async () => {
-      const arn = await h.create("app/tags", { tags: { team: "payments", env: "prod" } });
-      await h.store.tag(arn, { "governor:stage": "flagged", env: "staging" });
-      expect((await h.store.describe(arn))?.tags).toEqual({
-        team: "payments",
-        env: "staging",
-        "governor:stage": "flagged",
-      });
-      await h.store.untag(arn, ["governor:stage", "not-there"]);
-      expect((await h.store.describe(arn))?.tags).toEqual({ team: "payments", env: "staging" });
+  it("tags merge and untag removes exactly the given keys", async () => {
+    const arn = await h.create("app/tags", { tags: { team: "payments", env: "prod" } });
+    await h.store.tag(arn, { "governor:stage": "flagged", env: "staging" });
+    expect((await h.store.describe(arn))?.tags).toEqual({
+      team: "payments",
+      env: "staging",
+      "governor:stage": "flagged",
     });
+    await h.store.untag(arn, ["governor:stage", "not-there"]);
+    expect((await h.store.describe(arn))?.tags).toEqual({ team: "payments", env: "staging" });
+  });
 
-    it.each([
-      { act: (s: SecretStore, arn: string) => s.tag(arn, { "aws:cloudformation:stack-name": "x" }) },
-      { act: (s: SecretStore, arn: string) => s.untag(arn, ["AWS:created-by"]) },
-    ])("refuses aws: tag keys and changes nothing (%#)", async ({ act }) => {
-      const arn = await h.create("app/reserved", { tags: { team: "a" } });
-      await expectAdapterError(act(h.store, arn), /aws: prefix is reserved/);
-      expect((await h.store.describe(arn))?.tags).toEqual({ team: "a" });
-    });
+  it.each([
+    { act: (s: SecretStore, arn: string) => s.tag(arn, { "aws:cloudformation:stack-name": "x" }) },
+    { act: (s: SecretStore, arn: string) => s.untag(arn, ["AWS:created-by"]) },
+  ])("refuses aws: tag keys and changes nothing (%#)", async ({ act }) => {
+    const arn = await h.create("app/reserved", { tags: { team: "a" } });
+    await expectAdapterError(act(h.store, arn), /aws: prefix is reserved/);
+    expect((await h.store.describe(arn))?.tags).toEqual({ team: "a" });
+  });
 
-    const existing = {
-      Version: "2012-10-17",
-      Statement: {
-        Sid: "AllowApp",
-        Effect: "Allow",
-        Principal: { AWS: "arn:aws:iam::123456789012:role/app" },
-        Action: "secretsmanager:GetSecretValue",
-        Resource: "*",
-      },
-    };
+  const existing = {
+    Version: "2012-10-17",
+    Statement: {
+      Sid: "AllowApp",
+      Effect: "Allow",
+      Principal: { AWS: "arn:aws:iam::123456789012:role/app" },
+      Action: "secretsmanager:GetSecretValue",
+      Resource: "*",
+    },
+  };
 
-    it("quarantine and release give back a pre-existing policy", async () => {
-      const arn = await h.create("app/with-policy", { policy: JSON.stringify(existing) });
-      await quarantine(h.store, arn);
-      const quarantined = await h.store.getResourcePolicy(arn);
-      expect(isQuarantined(quarantined)).toBe(true);
-      expect(JSON.parse(quarantined as string).Statement).toHaveLength(2);
-      await release(h.store, arn);
-      expect(JSON.parse((await h.store.getResourcePolicy(arn)) as string)).toEqual(existing);
-    });
+  it("quarantine and release give back a pre-existing policy", async () => {
+    const arn = await h.create("app/with-policy", { policy: JSON.stringify(existing) });
+    await quarantine(h.store, arn);
+    const quarantined = await h.store.getResourcePolicy(arn);
+    expect(isQuarantined(quarantined)).toBe(true);
+    expect(JSON.parse(quarantined as string).Statement).toHaveLength(2);
+    await release(h.store, arn);
+    expect(JSON.parse((await h.store.getResourcePolicy(arn)) as string)).toEqual(existing);
+  });
 
-    it("quarantine and release leave no policy when there was none", async () => {
-      const arn = await h.create("app/no-policy");
-      expect(await h.store.getResourcePolicy(arn)).toBeUndefined();
-      await quarantine(h.store, arn);
-      expect(isQuarantined(await h.store.getResourcePolicy(arn))).toBe(true);
-      await release(h.store, arn);
-      expect(await h.store.getResourcePolicy(arn)).toBeUndefined();
-    });
+  it("quarantine and release leave no policy when there was none", async () => {
+    const arn = await h.create("app/no-policy");
+    expect(await h.store.getResourcePolicy(arn)).toBeUndefined();
+    await quarantine(h.store, arn);
+    expect(isQuarantined(await h.store.getResourcePolicy(arn))).toBe(true);
+    await release(h.store, arn);
+    expect(await h.store.getResourcePolicy(arn)).toBeUndefined();
+  });
 
-    it("schedules a deletion, lists the secret still, refuses a second one, and restores", async () => {
-      const arn = await h.create("app/old");
-      const { deletionDate } = await h.store.scheduleDeletion(arn, 7);
-      expect(deletionDate).toBeInstanceOf(Date);
-      const scheduled = await h.store.describe(arn);
-      expect(scheduled?.deletedDate).toBeInstanceOf(Date);
-      const listed = (await collect(h.store)).flat();
-      expect(listed.map((s) => s.arn)).toEqual([arn]);
-      expect(listed[0]?.deletedDate).toBeInstanceOf(Date);
-      await expectAdapterError(h.store.scheduleDeletion(arn, 7), /InvalidRequestException/);
-      await h.store.restore(arn);
-      expect((await h.store.describe(arn))?.deletedDate).toBeUndefined();
-    });
+  it("schedules a deletion, lists the secret still, refuses a second one, and restores", async () => {
+    const arn = await h.create("app/old");
+    const { deletionDate } = await h.store.scheduleDeletion(arn, 7);
+    expect(deletionDate).toBeInstanceOf(Date);
+    const scheduled = await h.store.describe(arn);
+    expect(scheduled?.deletedDate).toBeInstanceOf(Date);
+    const listed = (await collect(h.store)).flat();
+    expect(listed.map((s) => s.arn)).toEqual([arn]);
+    expect(listed[0]?.deletedDate).toBeInstanceOf(Date);
+    await expectAdapterError(h.store.scheduleDeletion(arn, 7), /InvalidRequestException/);
+    await h.store.restore(arn);
+    expect((await h.store.describe(arn))?.deletedDate).toBeUndefined();
+  });
 
-    it.each([0, 6, 31, 7.5])("refuses a recovery window of %s days before calling", async (days) => {
-      const arn = await h.create("app/window");
-      await expectAdapterError(h.store.scheduleDeletion(arn, days), /RecoveryWindowInDays/);
-      expect((await h.store.describe(arn))?.deletedDate).toBeUndefined();
-    });
+  it.each([0, 6, 31, 7.5])("refuses a recovery window of %s days before calling", async (days) => {
+    const arn = await h.create("app/window");
+    await expectAdapterError(h.store.scheduleDeletion(arn, days), /RecoveryWindowInDays/);
+    expect((await h.store.describe(arn))?.deletedDate).toBeUndefined();
+  });
 
-    it("lists 250 secrets in pages of 100", async () => {
-      const names = Array.from({ length: 250 }, (_, i) => `bulk/s-${String(i).padStart(3, "0")}`);
-      for (let i = 0; i < names.length; i += 25)
-        await Promise.all(names.slice(i, i + 25).map((name) => h.create(name)));
-      const pages = await collect(h.store);
-      expect(pages.map((p) => p.length)).toEqual([100, 100, 50]);
-      expect(
-        pages
-          .flat()
-          .map((s) => s.name)
-          .sort(),
-      ).toEqual(names);
-    });
+  it("lists 250 secrets in pages of 100", async () => {
+    const names = Array.from({ length: 250 }, (_, i) => `bulk/s-${String(i).padStart(3, "0")}`);
+    for (let i = 0; i < names.length; i += 25)
+      await Promise.all(names.slice(i, i + 25).map((name) => h.create(name)));
+    const pages = await collect(h.store);
+    expect(pages.map((p) => p.length)).toEqual([100, 100, 50]);
+    expect(
+      pages
+        .flat()
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(names);
+  });
 
-    it("lists an empty account as one empty page", async () => {
-      expect(await collect(h.store)).toEqual([[]]);
-    });
+  it("lists an empty account as one empty page", async () => {
+    expect(await collect(h.store)).toEqual([[]]);
+  });
 
-    it("a secret deleted mid-flight: describe gives undefined, every write SecretNotFoundError", async () => {
-      const arn = await h.create("app/gone", { policy: JSON.stringify(existing) });
-      await h.forceDelete(arn);
-      expect(await h.store.describe(arn)).toBeUndefined();
-      const writes: [string, () => Promise<unknown>][] = [
-        ["tag", () => h.store.tag(arn, { a: "b" })],
-        ["untag", () => h.store.untag(arn, ["a"])],
-        ["getResourcePolicy", () => h.store.getResourcePolicy(arn)],
-        ["putResourcePolicy", () => h.store.putResourcePolicy(arn, JSON.stringify(existing))],
-        ["deleteResourcePolicy", () => h.store.deleteResourcePolicy(arn)],
-        ["scheduleDeletion", () => h.store.scheduleDeletion(arn, 7)],
-        ["restore", () => h.store.restore(arn)],
-      ];
-      for (const [name, write] of writes) {
-        const error = await write().then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-        expect(error, name).toBeInstanceOf(SecretNotFoundError);
-        expect((error as SecretNotFoundError).secretId, name).toBe(arn);
-      }
-    });
-  },
-);
+  it("a secret deleted mid-flight: describe gives undefined, every write SecretNotFoundError", async () => {
+    const arn = await h.create("app/gone", { policy: JSON.stringify(existing) });
+    await h.forceDelete(arn);
+    expect(await h.store.describe(arn)).toBeUndefined();
+    const writes: [string, () => Promise<unknown>][] = [
+      ["tag", () => h.store.tag(arn, { a: "b" })],
+      ["untag", () => h.store.untag(arn, ["a"])],
+      ["getResourcePolicy", () => h.store.getResourcePolicy(arn)],
+      ["putResourcePolicy", () => h.store.putResourcePolicy(arn, JSON.stringify(existing))],
+      ["deleteResourcePolicy", () => h.store.deleteResourcePolicy(arn)],
+      ["scheduleDeletion", () => h.store.scheduleDeletion(arn, 7)],
+      ["restore", () => h.store.restore(arn)],
+    ];
+    for (const [name, write] of writes) {
+      const error = await write().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error, name).toBeInstanceOf(SecretNotFoundError);
+      expect((error as SecretNotFoundError).secretId, name).toBe(arn);
+    }
+  });
+});

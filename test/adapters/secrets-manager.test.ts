@@ -259,10 +259,10 @@ describe("SecretsManagerStore (SDK mocked)", () => {
 
 describe("the secret store never reads a value", () => {
   // The Slack adapter reads its own webhook secret; the governed secrets are never read.
-  it.each(["src/adapters/secrets-manager.ts", "src/adapters/local-account.ts"])(
-    "%s has no GetSecretValue",
-    (path) => {
-      expect(readFileSync(path, "utf8")).not.toMatch(/GetSecretValueCommand|BatchGetSecretValue/);
-    },
-  );
+  it.each([
+    "src/adapters/secrets-manager.ts",
+    "src/adapters/local-account.ts",
+  ])("%s has no GetSecretValue", (path) => {
+    expect(readFileSync(path, "utf8")).not.toMatch(/GetSecretValueCommand|BatchGetSecretValue/);
+  });
 });

@@ -225,19 +225,18 @@ describe("event routes", () => {
     });
   });
 
-  it.each(ROUTES)(
-    "$name: failed messages go to the dead-letter queue; visibility is 6x the timeout",
-    (route) => {
-      const queue = resource(`${route.id}Queue`).Properties;
-      expect(queue.RedrivePolicy).toEqual({
-        deadLetterTargetArn: getAtt(`${route.id}DeadLetterQueue`),
-        maxReceiveCount: expect.any(Number),
-      });
-      const timeout = resource(`${route.id}LambdaFunction`).Properties.Timeout as number;
-      expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
-      expect(resource(`${route.id}DeadLetterQueue`).Properties.MessageRetentionPeriod).toBe(1_209_600);
-    },
-  );
+  it.each(
+    ROUTES,
+  )("$name: failed messages go to the dead-letter queue; visibility is 6x the timeout", (route) => {
+    const queue = resource(`${route.id}Queue`).Properties;
+    expect(queue.RedrivePolicy).toEqual({
+      deadLetterTargetArn: getAtt(`${route.id}DeadLetterQueue`),
+      maxReceiveCount: expect.any(Number),
+    });
+    const timeout = resource(`${route.id}LambdaFunction`).Properties.Timeout as number;
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
+    expect(resource(`${route.id}DeadLetterQueue`).Properties.MessageRetentionPeriod).toBe(1_209_600);
+  });
 
   it.each(ROUTES)("$name: the function drains its queue in batches, two instances at most", (route) => {
     const mappings = resourcesOfType("AWS::Lambda::EventSourceMapping").filter(
@@ -346,31 +345,33 @@ describe("alarms", () => {
   const alarms = () => resourcesOfType("AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
   const notify = { "Fn::If": ["HasAlarmTopic", [{ Ref: "AlarmTopicArn" }], { Ref: "AWS::NoValue" }] };
 
-  it.each(["ConfigCompliance", "AccessFailure", "RotationFailure", "Sweep"])(
-    "%s: an alarm on any dead letter and one on any function error",
-    (id) => {
-      expect(alarms()).toContainEqual(
-        expect.objectContaining({
-          Namespace: "AWS/SQS",
-          MetricName: "ApproximateNumberOfMessagesVisible",
-          Dimensions: [{ Name: "QueueName", Value: getAtt(`${id}DeadLetterQueue`, "QueueName") }],
-          Threshold: 0,
-          ComparisonOperator: "GreaterThanThreshold",
-          AlarmActions: notify,
-        }),
-      );
-      expect(alarms()).toContainEqual(
-        expect.objectContaining({
-          Namespace: "AWS/Lambda",
-          MetricName: "Errors",
-          Dimensions: [{ Name: "FunctionName", Value: { Ref: `${id}LambdaFunction` } }],
-          Threshold: 0,
-          ComparisonOperator: "GreaterThanThreshold",
-          AlarmActions: notify,
-        }),
-      );
-    },
-  );
+  it.each([
+    "ConfigCompliance",
+    "AccessFailure",
+    "RotationFailure",
+    "Sweep",
+  ])("%s: an alarm on any dead letter and one on any function error", (id) => {
+    expect(alarms()).toContainEqual(
+      expect.objectContaining({
+        Namespace: "AWS/SQS",
+        MetricName: "ApproximateNumberOfMessagesVisible",
+        Dimensions: [{ Name: "QueueName", Value: getAtt(`${id}DeadLetterQueue`, "QueueName") }],
+        Threshold: 0,
+        ComparisonOperator: "GreaterThanThreshold",
+        AlarmActions: notify,
+      }),
+    );
+    expect(alarms()).toContainEqual(
+      expect.objectContaining({
+        Namespace: "AWS/Lambda",
+        MetricName: "Errors",
+        Dimensions: [{ Name: "FunctionName", Value: { Ref: `${id}LambdaFunction` } }],
+        Threshold: 0,
+        ComparisonOperator: "GreaterThanThreshold",
+        AlarmActions: notify,
+      }),
+    );
+  });
 
   it("counts Slack delivery failures from every log group and alarms on any", () => {
     const filters = resourcesOfType("AWS::Logs::MetricFilter").map(([, f]) => f.Properties);
@@ -520,17 +521,17 @@ describe("IAM", () => {
     });
   });
 
-  it.each(["secretsmanager:TagResource", "secretsmanager:UntagResource"])(
-    "%s: only keys starting with governor:",
-    (action) => {
-      const allow = onlyStatementWith("Allow", action);
-      expect(arnText(allow.Resource)).toBe(`${SECRETS}*`);
-      expect(allow.Condition).toEqual({
-        "ForAllValues:StringLike": { "aws:TagKeys": "governor:*" },
-        Null: { "aws:TagKeys": "false" },
-      });
-    },
-  );
+  it.each([
+    "secretsmanager:TagResource",
+    "secretsmanager:UntagResource",
+  ])("%s: only keys starting with governor:", (action) => {
+    const allow = onlyStatementWith("Allow", action);
+    expect(arnText(allow.Resource)).toBe(`${SECRETS}*`);
+    expect(allow.Condition).toEqual({
+      "ForAllValues:StringLike": { "aws:TagKeys": "governor:*" },
+      Null: { "aws:TagKeys": "false" },
+    });
+  });
 
   it("puts resource policies only with BlockPublicPolicy", () => {
     const allow = onlyStatementWith("Allow", "secretsmanager:PutResourcePolicy");

@@ -48,16 +48,15 @@ describe("fixtures", () => {
 });
 
 describe("matchRule", () => {
-  it.each(fixtures.map((f) => [f.file, f.rule ?? "none", f] as const))(
-    "%s -> %s",
-    (_file, _rule, fixture) => {
-      // Act: every rule on its own, and matchRule
-      const matching = RULES.filter((rule) => matchesPattern(rule.pattern, fixture.event)).map((r) => r.name);
-      // Assess: the expected rule and no other
-      expect(matching).toEqual(fixture.rule ? [fixture.rule] : []);
-      expect(matchRule(fixture.event)).toBe(fixture.rule);
-    },
-  );
+  it.each(
+    fixtures.map((f) => [f.file, f.rule ?? "none", f] as const),
+  )("%s -> %s", (_file, _rule, fixture) => {
+    // Act: every rule on its own, and matchRule
+    const matching = RULES.filter((rule) => matchesPattern(rule.pattern, fixture.event)).map((r) => r.name);
+    // Assess: the expected rule and no other
+    expect(matching).toEqual(fixture.rule ? [fixture.rule] : []);
+    expect(matchRule(fixture.event)).toBe(fixture.rule);
+  });
 
   it.each([
     ["a string", "x"],
