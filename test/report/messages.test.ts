@@ -42,18 +42,17 @@ describe("message kinds", () => {
     expect([...kinds].sort()).toEqual([...MESSAGE_KINDS].sort());
   });
 
-  it.each(examples().map((e) => [e.id, e] as const))(
-    "%s: blocks match the snapshot and Slack's limits",
-    (_, example) => {
-      const messages = buildMessages(example.report);
-      expect(messages).toHaveLength(1);
-      for (const { message } of messages) {
-        expect(checkSlackLimits(message)).toEqual([]);
-        expectOnlyOurLinks(message);
-      }
-      expect(messages).toMatchSnapshot();
-    },
-  );
+  it.each(
+    examples().map((e) => [e.id, e] as const),
+  )("%s: blocks match the snapshot and Slack's limits", (_, example) => {
+    const messages = buildMessages(example.report);
+    expect(messages).toHaveLength(1);
+    for (const { message } of messages) {
+      expect(checkSlackLimits(message)).toEqual([]);
+      expectOnlyOurLinks(message);
+    }
+    expect(messages).toMatchSnapshot();
+  });
 
   it("says plainly that nothing was changed in report mode, and never in enforce mode", () => {
     const dry = buildMessages(byId.get("quarantined-report-mode")?.report as Report)[0]?.message;

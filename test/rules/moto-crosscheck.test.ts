@@ -146,15 +146,14 @@ describe("rules/*.json through moto's EventBridge", () => {
     expect([...(arrived.get(name) ?? [])].sort()).toEqual(expected.sort());
   });
 
-  it.each(RULES.map((r) => [r.name, r] as const))(
-    "%s: our matcher agrees with moto on every fixture",
-    (name, rule) => {
-      for (const fixture of fixtures) {
-        const ours = matchesPattern(rule.pattern, fixture.event);
-        expect(ours, `${name} on ${fixture.file}`).toBe(arrived.get(name)?.has(fixture.file) ?? false);
-      }
-    },
-  );
+  it.each(
+    RULES.map((r) => [r.name, r] as const),
+  )("%s: our matcher agrees with moto on every fixture", (name, rule) => {
+    for (const fixture of fixtures) {
+      const ours = matchesPattern(rule.pattern, fixture.event);
+      expect(ours, `${name} on ${fixture.file}`).toBe(arrived.get(name)?.has(fixture.file) ?? false);
+    }
+  });
 });
 
 describe("operator cases through moto's EventBridge", () => {
@@ -181,19 +180,17 @@ describe("operator cases through moto's EventBridge", () => {
     for (const body of await drain(queue.url)) delivered.add(String(body["detail-type"]));
   });
 
-  it.each(OPERATOR_CASES.map((c, i) => [key(c), i, c] as const).filter(([k]) => !(k in MOTO_DIFFERS)))(
-    "%s: moto agrees",
-    (_key, i, c) => {
-      expect(delivered.has(label(i))).toBe(c.match);
-    },
-  );
+  it.each(
+    OPERATOR_CASES.map((c, i) => [key(c), i, c] as const).filter(([k]) => !(k in MOTO_DIFFERS)),
+  )("%s: moto agrees", (_key, i, c) => {
+    expect(delivered.has(label(i))).toBe(c.match);
+  });
 
-  it.each(OPERATOR_CASES.map((c, i) => [key(c), i, c] as const).filter(([k]) => k in MOTO_DIFFERS))(
-    "%s: moto still differs from the documented semantics",
-    (_key, i, c) => {
-      expect(delivered.has(label(i))).toBe(!c.match);
-    },
-  );
+  it.each(
+    OPERATOR_CASES.map((c, i) => [key(c), i, c] as const).filter(([k]) => k in MOTO_DIFFERS),
+  )("%s: moto still differs from the documented semantics", (_key, i, c) => {
+    expect(delivered.has(label(i))).toBe(!c.match);
+  });
 
   it("every listed moto difference names a real case", () => {
     const keys = new Set(OPERATOR_CASES.map(key));
