@@ -2,7 +2,7 @@ import { DESTRUCTIVE_ACTIONS, type Decision, type Mode, type Step } from "../dom
 import { addQuarantine, isQuarantined, quarantineStatement, removeQuarantine } from "../domain/quarantine.js";
 import type { Secret } from "../domain/secret.js";
 import { SecretNotFoundError } from "../errors.js";
-import { type EvaluationInput, evaluate } from "../policy/evaluate.js";
+import { type EvaluationInput, evaluate, readStage } from "../policy/evaluate.js";
 import type { Policy } from "../policy/schema.js";
 import type { SecretStore } from "../ports.js";
 
@@ -88,7 +88,6 @@ export async function executeDecision(
       detail: decision.reason,
       secret: input.secret,
     };
-  let current = decision;
   let secret = input.secret;
   try {
     if (isDestructive(decision)) {
@@ -97,45 +96,45 @@ export async function executeDecision(
       secret = fresh;
       const again = evaluate({ ...input, secret: fresh }, options.policy, options.now);
       if (!again || again.action !== decision.action) {
-        const changed = again ?? {
+        // The fresh facts lead elsewhere (read, exempted or deleted since): nothing of either decision is carried
+        // out here. The secret is left as it is for the next event or sweep to decide on with those facts.
+        const left: Decision = {
           ...decision,
-          action: "none" as const,
+          action: "none",
           steps: [],
-          reason: "no longer applies",
+          stage: readStage(fresh).stage,
+          guard: again?.guard ?? null,
+          reason: `re-checked before ${decision.action}: ${again?.reason ?? "the policy no longer applies"}; left as it is`,
+          trace: [
+            ...decision.trace,
+            ...(again?.trace ?? []),
+            "re-checked on fresh facts before a destructive step: left as it is",
+          ],
         };
-        current = {
-          ...changed,
-          trace: [...changed.trace, "re-checked on fresh facts before a destructive step"],
-        };
-        if (current.action === "none")
-          return {
-            decision: current,
-            outcome: current.guard ? "withheld" : "skipped",
-            detail: current.reason,
-            secret,
-          };
+        delete left.next;
+        return { decision: left, outcome: left.guard ? "withheld" : "skipped", detail: left.reason, secret };
       }
     }
     if (options.mode === "report") {
       const outcome: ActionOutcome = {
-        decision: current,
+        decision,
         outcome: "planned",
         detail: "report mode: nothing changed",
         secret,
       };
-      if (current.steps.some((s) => s.kind === "quarantine")) {
-        const existing = await options.store.getResourcePolicy(current.arn);
+      if (decision.steps.some((s) => s.kind === "quarantine")) {
+        const existing = await options.store.getResourcePolicy(decision.arn);
         outcome.policyDocument = addQuarantine(existing, quarantineStatement(options.exemptPrincipals));
       }
       return outcome;
     }
-    for (const step of current.steps) await runStep(step, secret, options);
-    return { decision: current, outcome: "done", secret };
+    for (const step of decision.steps) await runStep(step, secret, options);
+    return { decision, outcome: "done", secret };
   } catch (error) {
     if (error instanceof SecretNotFoundError)
-      return { decision: current, outcome: "skipped", detail: "the secret was deleted meanwhile", secret };
+      return { decision, outcome: "skipped", detail: "the secret was deleted meanwhile", secret };
     return {
-      decision: current,
+      decision,
       outcome: "failed",
       detail: (error as Error).message,
       error: error as Error,

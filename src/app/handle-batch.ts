@@ -71,6 +71,7 @@ export async function handleBatch(records: readonly BatchRecord[], deps: BatchDe
         recordId: record.id,
         eventId: parsed.eventId,
         rule: parsed.rule,
+        reason: `the event belongs to route ${parsed.rule}; this handler serves ${deps.route}`,
       });
       continue;
     }

@@ -3,6 +3,8 @@ import { isQuarantined, removeQuarantine } from "../domain/quarantine.js";
 import { SecretNotFoundError } from "../errors.js";
 import type { SecretStore } from "../ports.js";
 
+const EXEMPT_TAG = "governor:exempt";
+
 export interface RestoreResult {
   arn: string;
   name: string;
@@ -19,6 +21,7 @@ export interface RestoreResult {
 export async function restoreSecret(
   secretId: string,
   store: SecretStore,
+  /** `keepTags`: governor tags to keep besides governor:exempt. */
   options: { dryRun: boolean; keepTags?: string[] },
 ): Promise<RestoreResult> {
   const secret = await store.describe(secretId);
@@ -36,7 +39,8 @@ export async function restoreSecret(
       else await store.putResourcePolicy(secret.arn, next);
     },
   });
-  const keep = new Set(options.keepTags ?? ["governor:exempt"]);
+  // governor:exempt is a person's decision, not the governor's doing: it is always kept.
+  const keep = new Set([EXEMPT_TAG, ...(options.keepTags ?? [])]);
   const governorTags = Object.keys(secret.tags).filter((k) => k.startsWith(TAG_PREFIX) && !keep.has(k));
   const lifecycleTags = [STAGE_TAG, STAGE_SINCE_TAG].filter((k) => governorTags.includes(k));
   const untag = [...new Set([...lifecycleTags, ...governorTags])];

@@ -1,0 +1,187 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { AccessFailureWindow } from "../../src/app/access-window.js";
+import { type BatchDeps, type BatchRecord, handleBatch } from "../../src/app/handle-batch.js";
+import type { FindingResult } from "../../src/app/process-findings.js";
+import { parseEvent } from "../../src/domain/events.js";
+import { AdapterError } from "../../src/errors.js";
+import type { SecretStore } from "../../src/ports.js";
+import {
+  BREAK_GLASS,
+  defaultPolicy,
+  exampleAccount,
+  governorTags,
+  NOW,
+  RecordingAudit,
+  RecordingLog,
+  ScriptedStore,
+  secretOf,
+  writesSince,
+} from "../fixtures/app/fakes.js";
+
+const POLICY = defaultPolicy();
+
+function eventText(path: string): string {
+  return readFileSync(path, "utf8");
+}
+
+const STALE_UNUSED = eventText("examples/events/01-config-unused-noncompliant.json");
+const USED_AGAIN = eventText("examples/events/06-config-unused-compliant-again.json");
+const ACCESS_DENIED = eventText("examples/events/05-getsecretvalue-accessdenied.json");
+const SUCCEEDED_CALL = eventText(
+  "test/fixtures/events/documented/cloudtrail-getsecretvalue-success_NEG.json",
+);
+
+function batchDeps(
+  store: SecretStore,
+  route: string,
+  notified: FindingResult[][] = [],
+): BatchDeps & { log: RecordingLog } {
+  return {
+    route,
+    parse: parseEvent,
+    log: new RecordingLog(),
+    store,
+    policy: POLICY,
+    mode: "enforce",
+    now: NOW,
+    exemptPrincipals: [BREAK_GLASS],
+    audit: new RecordingAudit(),
+    accessWindow: new AccessFailureWindow(15, 3),
+    notify: async (results) => {
+      notified.push(results);
+    },
+  };
+}
+
+describe("handleBatch", () => {
+  it("drops malformed records with their id and reason, and acts on the good ones", async () => {
+    // Prepare
+    const account = exampleAccount();
+    const deps = batchDeps(account, "config-compliance");
+    const records: BatchRecord[] = [
+      { id: "m-good", body: STALE_UNUSED },
+      { id: "m-not-json", body: "{not json" },
+      { id: "m-rejected", body: SUCCEEDED_CALL },
+      { id: "m-other-route", body: ACCESS_DENIED },
+    ];
+
+    // Act
+    const result = await handleBatch(records, deps);
+
+    // Assess
+    expect(result.malformed).toBe(3);
+    expect(result.failedIds).toEqual([]);
+    expect(result.results.map((r) => [r.finding.secretId.split(":secret:")[1], r.outcome?.outcome])).toEqual([
+      ["app/stale-Ef34Gh", "done"],
+    ]);
+    const dropped = deps.log.at("warn").map((l) => [l.extra.recordId, typeof l.extra.reason]);
+    expect(dropped).toEqual([
+      ["m-not-json", "string"],
+      ["m-rejected", "string"],
+      ["m-other-route", "string"],
+    ]);
+    expect(deps.log.at("warn")[0]?.extra.reason).toBe("the message body is not JSON");
+    expect(deps.log.at("warn")[1]?.extra.reason).toBe(
+      "The GetSecretValue call succeeded (no errorCode): it is not an access failure.",
+    );
+    expect(deps.log.at("warn")[2]?.extra).toMatchObject({ rule: "access-failure" });
+    expect(deps.log.at("warn")[2]?.extra.reason).toContain("config-compliance");
+    expect(governorTags(await secretOf(account, "app/stale"))["governor:stage"]).toBe("flagged");
+  });
+
+  it("takes an event already parsed (a direct EventBridge invocation) as well as a JSON body", async () => {
+    // Prepare
+    const account = exampleAccount();
+    const deps = batchDeps(account, "config-compliance");
+
+    // Act
+    const result = await handleBatch([{ id: "direct", body: JSON.parse(STALE_UNUSED) }], deps);
+
+    // Assess
+    expect(result.malformed).toBe(0);
+    expect(result.results[0]?.outcome?.outcome).toBe("done");
+  });
+
+  it("fails only the record whose action failed with a retryable error", async () => {
+    // Prepare
+    const account = exampleAccount();
+    const stale = await secretOf(account, "app/stale");
+    const throttled = new AdapterError(
+      "TagResource: ThrottlingException: Rate exceeded",
+      "TagResource",
+      true,
+    );
+    const store = new ScriptedStore(account).fail("tag", throttled, [stale.arn]);
+    const deps = batchDeps(store, "config-compliance");
+
+    // Act
+    const result = await handleBatch(
+      [
+        { id: "m-1", body: STALE_UNUSED },
+        { id: "m-2", body: USED_AGAIN },
+        { id: "m-3", body: "[]" },
+      ],
+      deps,
+    );
+
+    // Assess
+    expect(result.failedIds).toEqual(["m-1"]);
+    expect(result.malformed).toBe(1);
+    expect(deps.log.at("error")).toEqual([
+      {
+        level: "error",
+        message: "action failed; the event will be retried",
+        extra: { recordId: "m-1", error: throttled.message },
+      },
+    ]);
+    expect(writesSince(account)).toEqual(["UntagResource app/used-again"]);
+  });
+
+  it("logs one decision line per finding, with its record id", async () => {
+    // Prepare
+    const account = exampleAccount();
+    const deps = batchDeps(account, "config-compliance");
+
+    // Act
+    await handleBatch(
+      [
+        { id: "m-1", body: STALE_UNUSED },
+        { id: "m-2", body: STALE_UNUSED },
+      ],
+      deps,
+    );
+
+    // Assess
+    const lines = deps.log.at("info").filter((l) => l.message === "decision");
+    expect(lines.map((l) => [l.extra.recordId, l.extra.action, l.extra.outcome, l.extra.mode])).toEqual([
+      ["m-1", "tag", "done", "enforce"],
+      ["m-2", "none", "skipped", "enforce"],
+    ]);
+  });
+
+  it("reports every result of the batch once, failures included", async () => {
+    // Prepare
+    const account = exampleAccount();
+    const stale = await secretOf(account, "app/stale");
+    const store = new ScriptedStore(account).fail(
+      "tag",
+      new AdapterError("TagResource: InternalFailure", "TagResource", true),
+      [stale.arn],
+    );
+    const notified: FindingResult[][] = [];
+
+    // Act
+    await handleBatch(
+      [
+        { id: "m-1", body: STALE_UNUSED },
+        { id: "m-2", body: USED_AGAIN },
+      ],
+      batchDeps(store, "config-compliance", notified),
+    );
+
+    // Assess
+    expect(notified).toHaveLength(1);
+    expect(notified[0]?.map((r) => r.outcome?.outcome)).toEqual(["failed", "done"]);
+  });
+});

@@ -1,0 +1,117 @@
+import { describe, expect, it } from "vitest";
+import { makeHandler } from "../../handlers/sweep.js";
+import { MemoryAlertDeadLetter } from "../../src/adapters/alert-dead-letter.js";
+import type { NotifyDeps } from "../../src/app/notify.js";
+import type { SweepDeps } from "../../src/app/sweep.js";
+import { AdapterError } from "../../src/errors.js";
+import type { SecretStore } from "../../src/ports.js";
+import {
+  BREAK_GLASS,
+  defaultPolicy,
+  exampleAccount,
+  governorTags,
+  NOW,
+  RecordingAudit,
+  RecordingLog,
+  RecordingNotifier,
+  ScriptedStore,
+  secretOf,
+} from "../fixtures/app/fakes.js";
+
+const POLICY = defaultPolicy();
+
+function sweepHandler(store: SecretStore, notifier: RecordingNotifier, deadLetter: MemoryAlertDeadLetter) {
+  const log = new RecordingLog();
+  const audit = new RecordingAudit();
+  const handler = makeHandler((_now) => {
+    const sweep: SweepDeps = {
+      store,
+      policy: POLICY,
+      mode: "enforce",
+      now: NOW,
+      exemptPrincipals: [BREAK_GLASS],
+      audit,
+    };
+    const notify: NotifyDeps = { notifier, deadLetter, log, mode: "enforce", now: NOW };
+    return { sweep, notify };
+  });
+  return { handler, log, audit };
+}
+
+describe("sweep handler (makeHandler)", () => {
+  it("sweeps, reports and answers with the run's figures", async () => {
+    // Prepare
+    const account = exampleAccount();
+    const notifier = new RecordingNotifier();
+    const { handler, audit } = sweepHandler(account, notifier, new MemoryAlertDeadLetter());
+
+    // Act
+    const response = await handler();
+
+    // Assess
+    expect(response).toMatchObject({
+      secrets: 13,
+      decisions: 11,
+      done: 6,
+      limitWithheld: 0,
+      complianceUnavailable: "no Config compliance source; unused is judged from ListSecrets",
+      failedDeliveries: 0,
+    });
+    expect(notifier.calls).toEqual(["send:digest", "send:cost"]);
+    expect(audit.entries).toHaveLength(11);
+  });
+
+  it("does every action while Slack is down, keeps the messages, and delivers them on a later run", async () => {
+    // Prepare
+    const account = exampleAccount();
+    const notifier = new RecordingNotifier();
+    notifier.down = { reason: "HTTP 503", retryable: true };
+    const deadLetter = new MemoryAlertDeadLetter();
+    const { handler, log } = sweepHandler(account, notifier, deadLetter);
+
+    // Act
+    const down = await handler();
+    const keptWhileDown = deadLetter.kept.map((k) => k.payload);
+    notifier.down = undefined;
+    const back = await handler();
+
+    // Assess
+    expect(down.done).toBe(6);
+    expect(governorTags(await secretOf(account, "app/flagged-20d"))["governor:stage"]).toBe("quarantined");
+    expect(keptWhileDown).toHaveLength(2);
+    expect(down.failedDeliveries).toBe(2);
+    expect(log.at("error").map((l) => l.extra.slackDeliveryFailed)).toEqual([1, 1]);
+    expect(back.failedDeliveries).toBe(0);
+    expect(notifier.delivered.flat().map((m) => m.message)).toEqual(keptWhileDown);
+    expect(deadLetter.kept).toEqual([]);
+    expect(notifier.calls.slice(-4)).toEqual([
+      "deliver:default",
+      "deliver:default",
+      "send:digest",
+      "send:cost",
+    ]);
+  });
+
+  it("throws when an action failed, after reporting the run", async () => {
+    // Prepare
+    const account = exampleAccount();
+    const flagged = await secretOf(account, "app/flagged-20d");
+    const store = new ScriptedStore(account).fail(
+      "putResourcePolicy",
+      new AdapterError("PutResourcePolicy: InternalServiceError", "PutResourcePolicy", true),
+      [flagged.arn],
+    );
+    const notifier = new RecordingNotifier();
+    const { handler } = sweepHandler(store, notifier, new MemoryAlertDeadLetter());
+
+    // Act
+    const run = handler();
+
+    // Assess
+    await expect(run).rejects.toThrow(
+      "sweep: 1 actions failed: app/flagged-20d: PutResourcePolicy: InternalServiceError",
+    );
+    expect(notifier.calls).toEqual(["send:digest", "send:cost"]);
+    expect(governorTags(await secretOf(account, "app/stale"))["governor:stage"]).toBe("flagged");
+  });
+});
