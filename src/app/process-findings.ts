@@ -1,4 +1,5 @@
-import { DESTRUCTIVE_ACTIONS, type Decision, type Mode } from "../domain/decision.js";
+import { isoDate } from "../domain/dates.js";
+import { DESTRUCTIVE_ACTIONS, type Decision, type Mode, type Stage } from "../domain/decision.js";
 import type { Finding } from "../domain/finding.js";
 import type { Secret } from "../domain/secret.js";
 import { type EvaluationInput, evaluate, readStage } from "../policy/evaluate.js";
@@ -55,8 +56,6 @@ export async function processFindings(
   deps: ProcessDeps,
 ): Promise<FindingResult[]> {
   const results: FindingResult[] = [];
-  let destructiveThisRun = 0;
-  const perRun = deps.policy.limits.perRun.count ?? Number.POSITIVE_INFINITY;
   for (const finding of findings) {
     const result: FindingResult = { finding };
     results.push(result);
@@ -103,18 +102,8 @@ export async function processFindings(
         ...decision,
         reason: `caused by the governor's own ${stage === "quarantined" ? "quarantine" : "deletion"}: rotation cannot read the secret (expected, not an alarm)`,
       };
-    if (DESTRUCTIVE_ACTIONS.includes(decision.action as never)) {
-      if (destructiveThisRun >= perRun) {
-        decision = {
-          ...decision,
-          action: "none",
-          steps: [],
-          stage,
-          guard: "limit-reached",
-          reason: `blast-radius limit of ${perRun} per run reached: waits for the next run`,
-        };
-      } else destructiveThisRun++;
-    }
+    if (DESTRUCTIVE_ACTIONS.includes(decision.action as never))
+      decision = deferToSweep(decision, stage, deps.now);
     result.decision = decision;
     result.outcome = await executeDecision(decision, input, deps);
   }
@@ -125,6 +114,30 @@ export async function processFindings(
     if (entries.length > 0) await deps.audit.record(entries);
   }
   return results;
+}
+
+/**
+ * Escalations (quarantine, schedule-deletion) are never carried out on the event path: events come in bursts
+ * (an account-wide Config re-evaluation), from several handler instances at once, and none of them sees the
+ * whole account. The daily sweep does see it, so it is the one place that holds the blast-radius limit per run
+ * and per day; an event only says that the step is due. Releases, cancelled deletions and flags still happen
+ * at once.
+ */
+export function deferToSweep(decision: Decision, stage: Stage | null, now: Date): Decision {
+  const deferred: Decision = {
+    ...decision,
+    action: "none",
+    steps: [],
+    stage,
+    guard: null,
+    reason: `${decision.action} is due (${decision.reason}); the daily sweep carries it out, under the blast-radius limit`,
+    next: { action: decision.action as "quarantine" | "schedule-deletion", on: isoDate(now) },
+    trace: [
+      ...decision.trace,
+      `${decision.action} deferred to the sweep: escalations never run on the event path`,
+    ],
+  };
+  return deferred;
 }
 
 function placeholderDecision(finding: Finding): Decision {

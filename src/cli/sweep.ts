@@ -51,6 +51,8 @@ export async function runSweepCommand(argv: string[], io: CliIO): Promise<number
             ...decisionJson(o.decision),
             outcome: o.outcome,
             ...(o.detail ? { detail: o.detail } : {}),
+            // Report mode: the whole resource policy a quarantine would put, as it would be put.
+            ...(o.policyDocument ? { policyDocument: JSON.parse(o.policyDocument) } : {}),
           })),
           summary: result.plan.summary,
           limit: result.plan.limit,

@@ -3,6 +3,8 @@ import type { PolicyOrigins } from "./load.js";
 import type { ActionSpec, Match, NumberRange, Policy, Rule } from "./schema.js";
 
 const RESERVED_TAGS = new Set(["governor:stage", "governor:stage-since"]);
+/** Findings that only CloudTrail events carry: the sweep, which reads Config and ListSecrets, never sees them. */
+const EVENT_ONLY_FINDINGS = new Set<string>(["access-denied", "decryption-failure"]);
 
 function asList<T>(value: T | T[] | undefined): T[] | undefined {
   return value === undefined ? undefined : Array.isArray(value) ? value : [value];
@@ -172,6 +174,16 @@ export function checkPolicy(policy: Policy, origins: PolicyOrigins): PolicyProbl
           "deletion always comes after a quarantine: list 'quarantine' in the same rule",
         );
     }
+
+    // Escalations run only in the sweep (src/app/process-findings.ts, deferToSweep), and the sweep never sees
+    // CloudTrail's access failures: such a rule could never act.
+    const escalation = names.find((n) => n === "quarantine" || n === "schedule-deletion");
+    if (escalation && findings.length > 0 && findings.every((f) => EVENT_ONLY_FINDINGS.has(f)))
+      atRule(
+        index,
+        ["actions", names.indexOf(escalation)],
+        `'${escalation}' on ${findings.join(", ")} can never run: those findings come only from CloudTrail events, and escalations run in the daily sweep, which holds the blast-radius limit; use notify or tag`,
+      );
 
     const why = contradiction(rule.match);
     if (why) atRule(index, ["match"], `unreachable rule '${rule.name}': ${why}`);

@@ -58,12 +58,12 @@ async function resultsFor(findings: Finding[]): Promise<FindingResult[]> {
   });
 }
 
-/** Six findings worth an alert each: four actions, one exempt secret, one release. */
+/** Six findings worth an alert each: three flags, a way back, one exempt secret, one release. */
 const WORTH_AN_ALERT = [
   unusedFinding("app/stale"),
   unusedFinding("app/never-used"),
   unusedFinding("app/legacy-epoch"),
-  unusedFinding("app/flagged-20d"),
+  unusedFinding("app/used-again"),
   unusedFinding("breakglass/root-mfa"),
   deniedFinding("app/quarantined-20d"),
 ];

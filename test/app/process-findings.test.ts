@@ -4,12 +4,10 @@ import { type ProcessDeps, processFindings } from "../../src/app/process-finding
 import type { Finding } from "../../src/domain/finding.js";
 import { QUARANTINE_SID } from "../../src/domain/quarantine.js";
 import { AdapterError } from "../../src/errors.js";
-import type { Policy } from "../../src/policy/schema.js";
 import type { SecretStore } from "../../src/ports.js";
 import {
   accountOf,
   BREAK_GLASS,
-  DESTRUCTIVE_OPERATIONS,
   defaultPolicy,
   deniedFinding,
   entry,
@@ -225,9 +223,8 @@ describe("processFindings", () => {
     );
   });
 
-  it("withholds the destructive decisions over the per-run limit", async () => {
-    // Prepare: four secrets due for quarantine, a limit of two per run.
-    const policy: Policy = { ...POLICY, limits: { perRun: { count: 2 }, perDay: {} } };
+  it("never escalates on the event path: a due quarantine is left to the sweep, which holds the limit", async () => {
+    // Prepare: four secrets due for quarantine (a burst of Config events), a generous limit.
     const names = ["app/a", "app/b", "app/c", "app/d"];
     const account = accountOf(
       names.map((name) =>
@@ -237,7 +234,7 @@ describe("processFindings", () => {
         }),
       ),
     );
-    const d = deps(account, { policy });
+    const d = deps(account);
 
     // Act
     const results = await processFindings(
@@ -248,20 +245,14 @@ describe("processFindings", () => {
     // Assess
     expect(
       results.map((r) => [r.outcome?.decision.action, r.outcome?.decision.guard, r.outcome?.outcome]),
-    ).toEqual([
-      ["quarantine", null, "done"],
-      ["quarantine", null, "done"],
-      ["none", "limit-reached", "withheld"],
-      ["none", "limit-reached", "withheld"],
-    ]);
-    expect(results[2]?.outcome?.decision.reason).toBe(
-      "blast-radius limit of 2 per run reached: waits for the next run",
+    ).toEqual(names.map(() => ["none", null, "skipped"]));
+    expect(results[0]?.outcome?.decision.next).toEqual({ action: "quarantine", on: "2026-11-23" });
+    expect(results[0]?.outcome?.detail).toContain(
+      "the daily sweep carries it out, under the blast-radius limit",
     );
-    expect(writesSince(account).filter((w) => DESTRUCTIVE_OPERATIONS.has(w.split(" ")[0] ?? ""))).toEqual([
-      "PutResourcePolicy app/a",
-      "PutResourcePolicy app/b",
-    ]);
-    expect(governorTags(await secretOf(account, "app/d"))["governor:stage"]).toBe("flagged");
+    expect(writesSince(account)).toEqual([]);
+    for (const name of names)
+      expect(governorTags(await secretOf(account, name))["governor:stage"]).toBe("flagged");
   });
 
   it("records one audit entry per decision, with its outcome, in one call", async () => {
@@ -292,7 +283,7 @@ describe("processFindings", () => {
     ).toEqual([
       { name: "app/stale", action: "tag", guard: null, outcome: "done", mode: "enforce" },
       { name: "breakglass/root-mfa", action: "none", guard: "exempt", outcome: "withheld", mode: "enforce" },
-      { name: "app/flagged-20d", action: "quarantine", guard: null, outcome: "done", mode: "enforce" },
+      { name: "app/flagged-20d", action: "none", guard: null, outcome: "skipped", mode: "enforce" },
     ]);
     expect(d.audit.entries.every((e) => e.time === NOW.toISOString() && e.finding === "unused")).toBe(true);
     expect(d.audit.entries[1]?.detail).toContain("exempt");
@@ -313,10 +304,10 @@ describe("processFindings", () => {
     // Assess
     expect(results.map((r) => [r.outcome?.decision.action, r.outcome?.outcome])).toEqual([
       ["tag", "planned"],
-      ["quarantine", "planned"],
+      ["none", "skipped"],
       ["release", "planned"],
     ]);
-    expect(d.audit.entries.map((e) => e.outcome)).toEqual(["planned", "planned", "planned"]);
+    expect(d.audit.entries.map((e) => e.outcome)).toEqual(["planned", "skipped", "planned"]);
     expect(writesSince(account)).toEqual([]);
     expect(account.snapshot()).toEqual(snapshot);
   });

@@ -93,7 +93,7 @@ describe("governor replay", () => {
     expect(secondHalf.filter((a) => a.outcome === "done" && a.action !== "notify")).toEqual([]);
   });
 
-  it("shows the full resource policy a quarantine would put, in report mode", async () => {
+  it("leaves a due quarantine to the sweep, which shows the full resource policy it would put", async () => {
     const dir = mkdtempSync(join(tmpdir(), "governor-"));
     const event = JSON.parse(readFileSync("examples/events/01-config-unused-noncompliant.json", "utf8"));
     const account = JSON.parse(readFileSync("examples/account.json", "utf8"));
@@ -103,14 +103,27 @@ describe("governor replay", () => {
     event.detail.newEvaluationResult.evaluationResultIdentifier.evaluationResultQualifier.resourceId = arn;
     const file = join(dir, "quarantine.json");
     await import("node:fs").then((fs) => fs.writeFileSync(file, JSON.stringify(event)));
-    const json = await replay(file, "--account", "examples/account.json", "--mode", "report");
+    const json = await replay(file, "--account", "examples/account.json", "--mode", "enforce");
     const action = json.events[0]?.actions[0];
-    expect(action?.action).toBe("quarantine");
-    expect(action?.outcome).toBe("planned");
-    const document = action?.policyDocument as
-      | { Statement: { Sid?: string; Effect: string; Action: unknown }[] }
-      | undefined;
-    const statements = document?.Statement ?? [];
+    expect(action).toMatchObject({ name: "app/flagged-20d", action: "none", outcome: "skipped" });
+    expect(tagsOf(json, "app/flagged-20d")["governor:stage"]).toBe("flagged");
+    const kept = json.account.ResourcePolicies[arn] as { Statement: { Sid?: string }[] };
+    expect(kept.Statement.map((s) => s.Sid)).toEqual(["ReportingReadsIt"]);
+
+    const sweep = await runCli(
+      "sweep",
+      ...["--account", "examples/account.json", "--mode", "report", "--now", NOW, "--format", "json"],
+    );
+    expect(sweep.code).toBe(0);
+    const decisions = JSON.parse(sweep.stdout).decisions as {
+      name: string;
+      action: string;
+      outcome: string;
+      policyDocument?: { Statement: { Sid?: string; Effect: string; Action: unknown }[] };
+    }[];
+    const quarantine = decisions.find((d) => d.name === "app/flagged-20d");
+    expect(quarantine).toMatchObject({ action: "quarantine", outcome: "planned" });
+    const statements = quarantine?.policyDocument?.Statement ?? [];
     expect(statements.map((s) => s.Sid)).toEqual(["ReportingReadsIt", "SecretsGovernorQuarantine"]);
     expect(statements[1]).toMatchObject({ Effect: "Deny", Action: "secretsmanager:GetSecretValue" });
   });

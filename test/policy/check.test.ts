@@ -314,3 +314,25 @@ describe("checkPolicy: every problem at once", () => {
     ]);
   });
 });
+
+describe("checkPolicy: escalations the sweep can carry out", () => {
+  it.each([
+    ["access-denied", "quarantine"],
+    ["[access-denied, decryption-failure]", "quarantine"],
+  ])("rejects %s -> %s: those findings never reach the sweep", (finding, action) => {
+    const text = `rules:\n  - name: r\n    match: { finding: ${finding} }\n    actions: [notify, ${action}]\n`;
+    const problems = lines(text);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(
+      /^p\.yml:4:\d+: 'quarantine' on .* can never run: those findings come only from CloudTrail events/,
+    );
+  });
+
+  it.each([
+    "not-using-cmk",
+    "[access-denied, rotation-failed]",
+  ])("accepts a quarantine on %s, which the sweep reads from Config", (finding) => {
+    const text = `rules:\n  - name: r\n    match: { finding: ${finding} }\n    actions: [quarantine]\n`;
+    expect(loadPolicy([{ path: "p.yml", text }]).policy.rules[0]?.actions).toEqual(["quarantine"]);
+  });
+});
