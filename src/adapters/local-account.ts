@@ -22,6 +22,14 @@ export interface LocalAccountOptions {
 }
 
 const MAX_TAGS = 50;
+/** Operations Secrets Manager answers with InvalidRequestException while a secret is scheduled for deletion. */
+const MARKED_DELETED_REFUSES = new Set([
+  "TagResource",
+  "UntagResource",
+  "GetResourcePolicy",
+  "PutResourcePolicy",
+  "DeleteResourcePolicy",
+]);
 const DAY_MS = 86_400_000;
 const systemClock: Clock = { now: () => new Date() };
 
@@ -214,6 +222,12 @@ export class LocalAccount implements SecretStore {
     const secret = this.find(secretId);
     this.calls.push({ operation, arn: secret?.arn ?? secretId });
     if (!secret) throw new SecretNotFoundError(secretId);
+    // AWS refuses tags and resource policies on a secret scheduled for deletion; RestoreSecret comes first.
+    if (secret.deletedDate && MARKED_DELETED_REFUSES.has(operation))
+      throw invalidRequest(
+        operation,
+        "You can't perform this operation on the secret because it was marked for deletion.",
+      );
     return secret;
   }
 }

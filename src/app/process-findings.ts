@@ -1,6 +1,7 @@
 import { isoDate } from "../domain/dates.js";
-import { DESTRUCTIVE_ACTIONS, type Decision, type Mode, type Stage } from "../domain/decision.js";
+import { DESTRUCTIVE_ACTIONS, type Decision, type Mode, STAGE_TAG, type Stage } from "../domain/decision.js";
 import type { Finding } from "../domain/finding.js";
+import { isQuarantined } from "../domain/quarantine.js";
 import type { Secret } from "../domain/secret.js";
 import { type EvaluationInput, evaluate, readStage } from "../policy/evaluate.js";
 import type { Policy } from "../policy/schema.js";
@@ -76,9 +77,27 @@ export async function processFindings(
       continue;
     }
     result.secret = secret;
-    const { stage } = readStage(secret);
-    const governed = stage === "quarantined" || stage === "deletion-scheduled";
+    let { stage } = readStage(secret);
     const isAccess = finding.type === "access-denied" || finding.type === "decryption-failure";
+    if (isAccess && stage === "flagged" && !secret.deletedDate) {
+      // A quarantine puts the deny statement before its tag: a run cut short in between leaves a flagged secret
+      // that our statement already denies. A read denied there is the same proof of use as on a tagged one.
+      try {
+        if (isQuarantined(await deps.store.getResourcePolicy(secret.arn))) {
+          secret = { ...secret, tags: { ...secret.tags, [STAGE_TAG]: "quarantined" } };
+          stage = "quarantined";
+        }
+      } catch (error) {
+        result.outcome = {
+          decision: placeholderDecision(finding),
+          outcome: "failed",
+          detail: (error as Error).message,
+          error: error as Error,
+        };
+        continue;
+      }
+    }
+    const governed = stage === "quarantined" || stage === "deletion-scheduled";
     if (isAccess && !governed && deps.accessWindow) {
       const verdict = deps.accessWindow.record(finding, secret.arn);
       if (!verdict.incident) {

@@ -306,7 +306,23 @@ function evaluateLifecycle(
     );
   }
 
-  // deletion-scheduled, but the secret is no longer scheduled for deletion: someone restored it.
+  // deletion-scheduled, but the secret is not scheduled for deletion. The tag is written before DeleteSecret
+  // (AWS refuses tags on a secret scheduled for deletion, and the role may delete only what the tag shows has
+  // passed quarantine): on the tag's own day that is a run cut short between the two, and the deletion is
+  // completed. Later, someone restored it: the lifecycle is reset.
+  const deletion = lifecycle.scheduleDeletion;
+  if (deletion && isoDate(since) === today) {
+    b.note("tagged deletion-scheduled today but not scheduled: a run was cut short, the deletion is completed");
+    const finalOn = isoDate(addDays(now, deletion.recoveryWindowDays));
+    return b.done(
+      [
+        { kind: "schedule-deletion", recoveryWindowDays: deletion.recoveryWindowDays },
+        { kind: "notify", route: b.route },
+      ],
+      `${usage}; deletion scheduled (completing a run cut short), final on ${finalOn}`,
+      { stage: "deletion-scheduled" },
+    );
+  }
   return wayBack(b, secret, stage, "restored outside the governor: lifecycle reset", "restore");
 }
 

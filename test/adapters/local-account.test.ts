@@ -98,8 +98,8 @@ describe("loadLocalAccount", () => {
         quarantineStatement(["arn:aws:iam::123456789012:role/g"]),
       ),
     );
-    await account.scheduleDeletion(KEY, 7);
     await account.deleteResourcePolicy(KEY);
+    await account.scheduleDeletion(KEY, 7);
     const snapshot = account.snapshot();
     expect(snapshot.SecretList).toEqual([
       {
@@ -153,6 +153,28 @@ describe("LocalAccount", () => {
     await account.restore(DB);
     await account.restore(DB);
     expect((await account.describe(DB))?.deletedDate).toBeUndefined();
+  });
+
+  it.each([
+    ["TagResource", (a: LocalAccount) => a.tag(DB, { "governor:stage": "flagged" })],
+    ["UntagResource", (a: LocalAccount) => a.untag(DB, ["team"])],
+    ["GetResourcePolicy", (a: LocalAccount) => a.getResourcePolicy(DB)],
+    [
+      "PutResourcePolicy",
+      (a: LocalAccount) => a.putResourcePolicy(DB, '{"Version":"2012-10-17","Statement":[]}'),
+    ],
+    ["DeleteResourcePolicy", (a: LocalAccount) => a.deleteResourcePolicy(DB)],
+  ] as const)("refuses %s on a secret scheduled for deletion, as AWS does, until it is restored", async (op, call) => {
+    const account = loadLocalAccount(ACCOUNT, "account.json", { clock });
+    await account.scheduleDeletion(DB, 7);
+    const error = await errorOf(call(account));
+    expect(error).toBeInstanceOf(AdapterError);
+    expect((error as AdapterError).retryable).toBe(false);
+    expect((error as Error).message).toBe(
+      `${op}: InvalidRequestException: You can't perform this operation on the secret because it was marked for deletion.`,
+    );
+    await account.restore(DB);
+    await expect(call(account)).resolves.not.toThrow();
   });
 
   it("refuses to delete a primary that still has replicas", async () => {

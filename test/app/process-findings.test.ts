@@ -2,11 +2,12 @@ import { describe, expect, it } from "vitest";
 import { AccessFailureWindow } from "../../src/app/access-window.js";
 import { type ProcessDeps, processFindings } from "../../src/app/process-findings.js";
 import type { Finding } from "../../src/domain/finding.js";
-import { QUARANTINE_SID } from "../../src/domain/quarantine.js";
+import { addQuarantine, QUARANTINE_SID, quarantineStatement } from "../../src/domain/quarantine.js";
 import { AdapterError } from "../../src/errors.js";
 import type { SecretStore } from "../../src/ports.js";
 import {
   accountOf,
+  arnOf,
   BREAK_GLASS,
   defaultPolicy,
   deniedFinding,
@@ -192,6 +193,29 @@ describe("processFindings", () => {
       Statement: original.Statement.filter((s) => s.Sid !== QUARANTINE_SID),
     });
     expect(governorTags(await secretOf(account, name))).toEqual({});
+  });
+
+  it("takes a read denied by its own statement on a secret still tagged flagged (a run cut short) as proof of use", async () => {
+    // Prepare: the deny statement was put, the run died before the tag said quarantined.
+    const arn = arnOf("app/half-quarantined");
+    const account = accountOf(
+      [
+        entry("app/half-quarantined", {
+          LastAccessedDate: "2026-05-01T00:00:00Z",
+          tags: { "governor:stage": "flagged", "governor:stage-since": "2026-11-01" },
+        }),
+      ],
+      { [arn]: addQuarantine(undefined, quarantineStatement([BREAK_GLASS])) },
+    );
+
+    // Act: a single denial, below any incident threshold.
+    const results = await processFindings([deniedFinding("app/half-quarantined")], deps(account));
+
+    // Assess
+    expect(results[0]?.outcome?.decision).toMatchObject({ rule: "quarantine-feedback", action: "release" });
+    expect(results[0]?.outcome?.outcome).toBe("done");
+    expect(await account.getResourcePolicy(arn)).toBeUndefined();
+    expect(governorTags(await secretOf(account, arn))).toEqual({});
   });
 
   it.each([

@@ -236,6 +236,16 @@ describe("evaluate: lifecycle stages", () => {
       { action: "none", steps: [], stage: "deletion-scheduled", guard: "already-deleted" },
     ],
     [
+      "tagged deletion-scheduled today but not scheduled (a run cut short before DeleteSecret): deletion completed",
+      stagedSecret("deletion-scheduled", 0),
+      {
+        action: "schedule-deletion",
+        steps: [{ kind: "schedule-deletion", recoveryWindowDays: 30 }, NOTIFY],
+        stage: "deletion-scheduled",
+        guard: null,
+      },
+    ],
+    [
       "deletion scheduled but restored outside the governor: the way back",
       stagedSecret("deletion-scheduled", 5),
       { action: "release", steps: [{ kind: "release" }, UNTAG, NOTIFY], stage: null, guard: null },
