@@ -1,5 +1,12 @@
+import { isAbsolute, resolve } from "node:path";
 import type { Mode } from "./domain/decision.js";
 import { GovernorError } from "./errors.js";
+
+/**
+ * Where `governor compile` writes the compiled policy by default, and where the functions read it: relative to
+ * the repository when packaging, to the Lambda task root when running (serverless.yml packages it there).
+ */
+export const DEFAULT_POLICY_FILE = ".governor/policy.json";
 
 /** A configuration value is missing or wrong: the deployment is broken, not the event. */
 export class ConfigError extends GovernorError {}
@@ -23,8 +30,10 @@ export class GovernorConfig {
     return this.env.GOVERNOR_MODE === undefined ? undefined : this.mode;
   }
 
-  get policyDir(): string {
-    return this.env.GOVERNOR_POLICY_DIR ?? "policies";
+  /** The compiled policy file (`governor compile`); a relative path is taken from the Lambda task root. */
+  get policyFile(): string {
+    const file = this.env.GOVERNOR_POLICY_FILE || DEFAULT_POLICY_FILE;
+    return isAbsolute(file) ? file : resolve(this.env.LAMBDA_TASK_ROOT || ".", file);
   }
 
   get breakGlassPrincipals(): string[] {

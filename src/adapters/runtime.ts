@@ -1,14 +1,13 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { AccessFailureWindow } from "../app/access-window.js";
 import type { BatchDeps } from "../app/handle-batch.js";
 import { type NotifyDeps, notifyEventResults } from "../app/notify.js";
-import { GovernorConfig } from "../config.js";
+import { ConfigError, GovernorConfig } from "../config.js";
 import type { Mode } from "../domain/decision.js";
 import type { ParsedEvent } from "../domain/events.js";
-import { loadPolicy } from "../policy/load.js";
+import { loadCompiledPolicy } from "../policy/compiled.js";
 import type { Policy } from "../policy/schema.js";
 import { MemoryAlertDeadLetter, SqsAlertDeadLetter } from "./alert-dead-letter.js";
 import { EventBridgeAuditSink } from "./audit.js";
@@ -38,11 +37,18 @@ export interface Runtime {
   };
 }
 
-function readPolicyDir(dir: string) {
-  return readdirSync(dir)
-    .filter((f) => /\.ya?ml$/.test(f))
-    .sort()
-    .map((f) => ({ path: join(dir, f), text: readFileSync(join(dir, f), "utf8") }));
+/** The compiled policy the package step wrote: JSON, already validated, so no YAML parser in the bundle. */
+function readCompiledPolicy(file: string) {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new ConfigError(
+      `cannot read the compiled policy ${file} (GOVERNOR_POLICY_FILE): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; package with scripts/package.sh, which runs 'governor compile'`,
+      { cause: error },
+    );
+  }
+  return loadCompiledPolicy(text, file);
 }
 
 let runtime: Runtime | undefined;
@@ -51,7 +57,7 @@ export function getRuntime(): Runtime {
   if (runtime) return runtime;
   const config = new GovernorConfig();
   const log = new Logger({ serviceName: "secrets-governor" });
-  const { policy } = loadPolicy(readPolicyDir(config.policyDir));
+  const { policy, sources } = readCompiledPolicy(config.policyFile);
   const mode = config.modeOverride ?? policy.mode;
   const clientOptions = {
     region: config.region ?? "us-east-1",
@@ -83,7 +89,7 @@ export function getRuntime(): Runtime {
     policy.accessFailures.windowMinutes,
     policy.accessFailures.incidentAfter,
   );
-  log.info("governor started", { mode, rules: policy.rules.length });
+  log.info("governor started", { mode, rules: policy.rules.length, policy: sources });
   const notifyDeps = (now: Date): NotifyDeps => ({ notifier, deadLetter, log, mode, now });
   runtime = {
     config,

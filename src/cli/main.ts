@@ -3,6 +3,7 @@ import { InputError, PolicyValidationError, SecretNotFoundError } from "../error
 import { loadPolicy } from "../policy/load.js";
 import { policyReferenceMarkdown } from "../policy/reference.js";
 import { policyJsonSchema } from "../policy/schema.js";
+import { runCompile } from "./compile.js";
 import { type CliIO, processIO, readPolicyTexts } from "./io.js";
 import { runPlan } from "./plan.js";
 import { USAGE, UsageError } from "./usage.js";
@@ -22,6 +23,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     switch (command) {
       case "validate":
         return runValidate(rest, io);
+      case "compile":
+        return runCompile(rest, io);
       case "schema":
         io.stdout(
           rest.includes("--markdown")

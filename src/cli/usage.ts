@@ -1,3 +1,4 @@
+import { DEFAULT_POLICY_FILE } from "../config.js";
 import { GovernorError } from "../errors.js";
 
 /** The command line was wrong: exit code 2 with the usage. */
@@ -7,6 +8,7 @@ export const USAGE = `governor: govern AWS Secrets Manager (report-only unless t
 
 Usage:
   governor validate [--policy PATH]
+  governor compile [--policy PATH] [--out FILE]
   governor schema [--markdown]
   governor plan --inventory FILE [--compliance FILE] [--policy PATH] [--now ISO]
                 [--mode report|enforce] [--format table|json]
@@ -16,6 +18,8 @@ Usage:
                 [--mode report|enforce] [--format table|json] [--slack-url URL | --slack-stdout]
   governor restore SECRET... (--account FILE [--write] | --live) [--dry-run] [--format text|json]
 
+compile validates like validate, then writes the merged policy as JSON to FILE (default ${DEFAULT_POLICY_FILE}):
+the Lambda functions read that file, not the YAML. scripts/package.sh runs it before packaging.
 --account FILE is an embedded local account: the JSON of 'aws secretsmanager list-secrets', optionally with
 "ResourcePolicies": {"<name or ARN>": <policy>}. Changes stay in memory unless --write saves them to FILE.
 --slack-url URL posts the Slack messages to any webhook-compatible URL; --slack-stdout prints them instead.

@@ -135,14 +135,13 @@ function zipEntries(path: string): string[] {
 }
 
 describe("packaging", () => {
-  it("bundles each function alone, with every policy file", () => {
-    const policies = readdirSync(join(root, "policies")).filter((f) => /\.ya?ml$/.test(f));
-    expect(policies.length).toBeGreaterThan(0);
+  it("bundles each function alone, with the compiled policy and no YAML policy file", () => {
     for (const fn of FUNCTIONS) {
       const key = fn.id.charAt(0).toLowerCase() + fn.id.slice(1);
       const entries = zipEntries(join(outDir, `${key}.zip`));
       expect(entries).toContain(`${fn.handler}.mjs`);
-      for (const policy of policies) expect(entries).toContain(`policies/${policy}`);
+      expect(entries).toContain(".governor/policy.json");
+      expect(entries.filter((e) => /\.ya?ml$/.test(e))).toEqual([]);
       expect(entries.filter((e) => e.startsWith("node_modules/"))).toEqual([]);
     }
   });
@@ -170,7 +169,7 @@ describe("functions", () => {
     const env = environmentOf(fn.id);
     expect(env).toMatchObject({
       GOVERNOR_MODE: { Ref: "Mode" },
-      GOVERNOR_POLICY_DIR: "policies",
+      GOVERNOR_POLICY_FILE: ".governor/policy.json",
       GOVERNOR_BREAK_GLASS: { Ref: "BreakGlassPrincipals" },
       GOVERNOR_ROLE_ARN: getAtt("IamRoleLambdaExecution"),
       GOVERNOR_AUDIT_BUS: "default",
