@@ -106,6 +106,17 @@ export class LocalAccount implements SecretStore {
     return secret ? clone(secret) : undefined;
   }
 
+  /**
+   * One ListSecrets page by position, logged as one call: what an emulator serving NextToken paging needs.
+   * `next` is the position of the following page, when there is one.
+   */
+  listPage(start: number, size: number): { secrets: Secret[]; next?: number } {
+    this.calls.push({ operation: "ListSecrets", arn: "*" });
+    const all = [...this.secrets.values()];
+    const secrets = all.slice(start, start + size).map(clone);
+    return start + size < all.length ? { secrets, next: start + size } : { secrets };
+  }
+
   async *list(): AsyncIterable<Secret[]> {
     const all = [...this.secrets.values()];
     let start = 0;

@@ -18,6 +18,7 @@ import {
 import { parseSecretEntry, type Secret } from "../../src/domain/secret.js";
 import { AdapterError, SecretNotFoundError } from "../../src/errors.js";
 import type { SecretStore } from "../../src/ports.js";
+import { AwsEmulator } from "../helpers/aws-emulator.js";
 import { MOTO_ENV, type Moto, startMoto } from "../helpers/moto.js";
 
 /**
@@ -115,6 +116,33 @@ function localImplementation(): Implementation {
   };
 }
 
+/** The real SDK store against the emulated AWS of the benchmark and fault tests (test/helpers/aws-emulator.ts). */
+function emulatorImplementation(): Implementation {
+  let emulator: AwsEmulator | undefined;
+  let client: SecretsManagerClient | undefined;
+  return {
+    name: "SecretsManagerStore on the emulator",
+    async setUp() {},
+    async tearDown() {
+      client?.destroy();
+      await emulator?.close();
+    },
+    async fresh() {
+      client?.destroy();
+      await emulator?.close();
+      const local = localImplementation();
+      const harness = await local.fresh();
+      emulator = await AwsEmulator.start(harness.store as LocalAccount);
+      client = makeSecretsManagerClient({
+        region: MOTO_ENV.AWS_REGION,
+        endpoint: emulator.endpoint,
+        credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+      });
+      return { ...harness, store: new SecretsManagerStore(client, NO_PACING) };
+    },
+  };
+}
+
 async function collect(store: SecretStore): Promise<Secret[][]> {
   const pages: Secret[][] = [];
   for await (const page of store.list()) pages.push(page);
@@ -145,6 +173,7 @@ async function expectAdapterError(promise: Promise<unknown>, pattern: RegExp): P
 describe.each([
   localImplementation(),
   motoImplementation(),
+  emulatorImplementation(),
 ])("SecretStore contract: $name", (implementation) => {
   let h: Harness;
   beforeAll(async () => {
