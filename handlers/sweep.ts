@@ -5,9 +5,12 @@ import { runSweep, type SweepDeps } from "../src/app/sweep.js";
 
 /** Lambda entry for the daily sweep (a schedule). Tests call makeHandler with fakes. */
 export function makeHandler(deps: (now: Date) => { sweep: SweepDeps; notify: NotifyDeps }) {
-  return async () => {
+  return async (_event?: unknown, context?: { getRemainingTimeInMillis?: () => number }) => {
     const { sweep, notify } = deps(new Date());
-    const result = await runSweep(sweep);
+    const remaining = context?.getRemainingTimeInMillis;
+    const result = await runSweep(
+      remaining ? { ...sweep, remainingMs: () => remaining.call(context) } : sweep,
+    );
     const { failedDeliveries } = await notifySweep(result, notify);
     const failed = result.outcomes.filter((o) => o.outcome === "failed");
     if (failed.length > 0)

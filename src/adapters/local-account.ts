@@ -68,6 +68,8 @@ export class LocalAccount implements SecretStore {
   private readonly byName = new Map<string, string>();
   private readonly policies = new Map<string, string>();
   private readonly clock: Clock;
+  /** The secrets in listing order, kept between ListSecrets pages; forgotten when one is added or removed. */
+  private order: Secret[] | undefined;
 
   constructor(
     secrets: Secret[] = [],
@@ -88,6 +90,7 @@ export class LocalAccount implements SecretStore {
     if (this.secrets.has(secret.arn)) throw new InputError(`secret ${secret.arn} is in the account twice`);
     this.secrets.set(secret.arn, clone(secret));
     this.byName.set(secret.name, secret.arn);
+    this.order = undefined;
   }
 
   /** Removes a secret at once (its deletion completed, or someone force-deleted it). True when it existed. */
@@ -96,6 +99,7 @@ export class LocalAccount implements SecretStore {
     if (!secret) return false;
     this.secrets.delete(secret.arn);
     this.policies.delete(secret.arn);
+    this.order = undefined;
     if (this.byName.get(secret.name) === secret.arn) this.byName.delete(secret.name);
     return true;
   }
@@ -112,7 +116,8 @@ export class LocalAccount implements SecretStore {
    */
   listPage(start: number, size: number): { secrets: Secret[]; next?: number } {
     this.calls.push({ operation: "ListSecrets", arn: "*" });
-    const all = [...this.secrets.values()];
+    this.order ??= [...this.secrets.values()];
+    const all = this.order;
     const secrets = all.slice(start, start + size).map(clone);
     return start + size < all.length ? { secrets, next: start + size } : { secrets };
   }

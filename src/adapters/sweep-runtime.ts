@@ -1,7 +1,20 @@
 import type { SweepDeps } from "../app/sweep.js";
+import { FINDING_TYPES, type FindingType } from "../domain/finding.js";
+import type { Policy } from "../policy/schema.js";
 import { makeConfigClient } from "./aws-clients.js";
 import { ConfigComplianceSource } from "./config-compliance.js";
 import { getRuntime } from "./runtime.js";
+
+/** The finding types the policy's rules match (a rule without `finding` matches them all). */
+export function policyFindingTypes(policy: Policy): FindingType[] {
+  const types = new Set<FindingType>();
+  for (const rule of policy.rules) {
+    const finding = rule.match.finding;
+    if (finding === undefined) return [...FINDING_TYPES];
+    for (const f of Array.isArray(finding) ? finding : [finding]) types.add(f);
+  }
+  return [...types];
+}
 
 let compliance: ConfigComplianceSource | undefined;
 
@@ -9,6 +22,18 @@ let compliance: ConfigComplianceSource | undefined;
 export function sweepDeps(now: Date): SweepDeps {
   const runtime = getRuntime();
   const { store, audit, exemptPrincipals, clientOptions } = runtime.shared;
-  compliance ??= new ConfigComplianceSource(makeConfigClient(clientOptions));
-  return { store, compliance, policy: runtime.policy, mode: runtime.mode, now, exemptPrincipals, audit };
+  // Only the Config rules behind the findings the policy has rules for: no pages read for nothing.
+  compliance ??= new ConfigComplianceSource(makeConfigClient(clientOptions), {
+    types: policyFindingTypes(runtime.policy),
+  });
+  return {
+    store,
+    compliance,
+    policy: runtime.policy,
+    mode: runtime.mode,
+    now,
+    exemptPrincipals,
+    audit,
+    log: runtime.log,
+  };
 }

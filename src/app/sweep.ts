@@ -5,6 +5,7 @@ import { planAccount } from "../policy/plan.js";
 import type { Policy } from "../policy/schema.js";
 import type { AuditEntry, AuditSink, ComplianceSource, SecretStore } from "../ports.js";
 import { type ActionOutcome, executeDecision } from "./execute.js";
+import type { Log } from "./handle-batch.js";
 
 export interface SweepDeps {
   store: SecretStore;
@@ -15,7 +16,13 @@ export interface SweepDeps {
   now: Date;
   exemptPrincipals: string[];
   audit?: AuditSink;
+  log?: Log;
+  /** Milliseconds left before the function is stopped (Lambda's getRemainingTimeInMillis); unset: no limit. */
+  remainingMs?: () => number;
 }
+
+/** The sweep stops acting this long before its time runs out, so no lifecycle step is cut in half. */
+export const SWEEP_TIME_MARGIN_MS = 30_000;
 
 export interface SweepResult {
   plan: Plan;
@@ -60,21 +67,55 @@ export async function runSweep(deps: SweepDeps): Promise<SweepResult> {
     ...(compliance ? { compliance } : {}),
   });
   const byArn = new Map(secrets.map((s) => [s.arn, s]));
+  // Config's verdict per finding type and secret id (ARN or name), looked up once per decision.
+  const verdicts = new Map<string, Finding>();
+  for (const f of compliance ?? []) verdicts.set(`${f.type} ${f.secretId}`, f);
   const outcomes: ActionOutcome[] = [];
+  let outOfTime = 0;
   for (const decision of plan.decisions) {
     const secret = byArn.get(decision.arn) as Secret;
-    const configFinding = compliance?.find(
-      (f) => f.type === decision.finding && (f.secretId === secret.arn || f.secretId === secret.name),
-    );
+    const configFinding =
+      verdicts.get(`${decision.finding} ${secret.arn}`) ?? verdicts.get(`${decision.finding} ${secret.name}`);
     const input = {
       secret,
       finding: decision.finding,
       ...(configFinding ? { status: configFinding.status } : {}),
     };
-    outcomes.push(await executeDecision(decision, input, deps));
+    if (decision.action !== "none" && deps.remainingMs && deps.remainingMs() < SWEEP_TIME_MARGIN_MS) {
+      // Out of time: stop before the function is cut off mid-step; the next run takes these up first thing.
+      outOfTime++;
+      outcomes.push({
+        decision: { ...decision, action: "none", steps: [] },
+        outcome: "skipped",
+        detail: `time budget reached: ${decision.action} is left for the next run`,
+        secret,
+      });
+      continue;
+    }
+    const outcome = await executeDecision(decision, input, deps);
+    outcomes.push(outcome);
+    if (
+      deps.log &&
+      (outcome.decision.action !== "none" || outcome.decision.guard || outcome.outcome === "failed")
+    )
+      deps.log.info("decision", {
+        secret: outcome.decision.arn,
+        finding: outcome.decision.finding,
+        action: outcome.decision.action,
+        guard: outcome.decision.guard,
+        outcome: outcome.outcome,
+        reason: outcome.detail ?? outcome.decision.reason,
+        mode: deps.mode,
+      });
   }
+  if (outOfTime > 0)
+    deps.log?.warn("sweep time budget reached", { leftForNextRun: outOfTime, sweepOutOfTime: outOfTime });
   if (deps.audit) {
-    const entries: AuditEntry[] = outcomes.map((o) => ({
+    // Actions taken, planned, withheld or failed: not the decisions that had nothing to do yet.
+    const audited = outcomes.filter(
+      (o) => o.decision.action !== "none" || o.decision.guard !== null || o.outcome === "failed",
+    );
+    const entries: AuditEntry[] = audited.map((o) => ({
       time: deps.now.toISOString(),
       mode: deps.mode,
       arn: o.decision.arn,

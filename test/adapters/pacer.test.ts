@@ -64,6 +64,15 @@ describe("WritePacer", () => {
     expect(time.now).toBeCloseTo(elapsedMs, 6);
   });
 
+  it("paces at a share of the quotas it is given, family by family", async () => {
+    const { clock, sleep } = fakeTime();
+    const pacer = new WritePacer({ share: 0.5, quotas: { tag: 500 }, clock, sleep });
+    expect(pacer.rate("tag")).toBe(250);
+    expect(pacer.rate("delete")).toBe(25);
+    const times = await grantTimes(pacer, "tag", 1000, clock);
+    expect(maxInWindow(times, 1000)).toBeLessThanOrEqual(250 + 50);
+  });
+
   it("keeps the families apart: deletions do not wait for tagging", async () => {
     const { time, clock, sleep } = fakeTime();
     const pacer = new WritePacer({ clock, sleep, burst: 1 });

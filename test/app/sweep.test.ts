@@ -15,6 +15,7 @@ import {
   NOW,
   policyOf,
   RecordingAudit,
+  RecordingLog,
   secretOf,
   unusedFinding,
   writesSince,
@@ -227,6 +228,36 @@ rules:
     expect(writesSince(account)).toEqual([]);
     expect(account.snapshot()).toEqual(snapshot);
     expect(audit.entries.every((e) => e.mode === "report")).toBe(true);
-    expect(audit.entries).toHaveLength(result.outcomes.length);
+    // Audited: what is planned or withheld, not the decisions that have nothing to do yet.
+    const worth = result.outcomes.filter((o) => o.decision.action !== "none" || o.decision.guard !== null);
+    expect(worth.length).toBeLessThan(result.outcomes.length);
+    expect(audit.entries.map((e) => e.name)).toEqual(worth.map((o) => o.decision.name));
+  });
+
+  it("stops acting when its time runs out, and leaves the rest for the next run", async () => {
+    // Prepare: 40 seconds left, then 10 (under the margin) after the first action.
+    const account = exampleAccount();
+    const log = new RecordingLog();
+    let left = 40_000;
+    const tag = account.tag.bind(account);
+    account.tag = async (arn, tags) => {
+      await tag(arn, tags);
+      left = 10_000;
+    };
+    const deps = sweepDeps(account, { log, remainingMs: () => left });
+
+    // Act
+    const result = await runSweep(deps);
+
+    // Assess
+    const done = result.outcomes.filter((o) => o.outcome === "done");
+    const leftOver = result.outcomes.filter((o) => o.detail?.startsWith("time budget reached"));
+    expect(done).toHaveLength(1);
+    expect(leftOver.length).toBeGreaterThan(1);
+    expect(leftOver.every((o) => o.decision.action === "none")).toBe(true);
+    expect(log.lines.some((l) => l.message === "sweep time budget reached")).toBe(true);
+    const logged = log.lines.filter((l) => l.message === "decision").map((l) => l.extra.secret);
+    expect(logged).toContain(done[0]?.decision.arn);
+    expect(leftOver.filter((o) => logged.includes(o.decision.arn))).toEqual([]);
   });
 });
