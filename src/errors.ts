@@ -1,3 +1,5 @@
+import type { AuditEntry } from "./ports.js";
+
 /** One base class for every error the governor raises on purpose; `cause` keeps the original. */
 export class GovernorError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -68,3 +70,15 @@ export class ResourcePolicyError extends GovernorError {
 
 /** AWS Config cannot answer (no rule, no recorder, access denied, outage): the sweep falls back to the inventory. */
 export class ComplianceUnavailableError extends AdapterError {}
+
+/** Audit entries EventBridge did not take, even on a second try; they are carried whole so none is lost. */
+export class AuditDeliveryError extends AdapterError {
+  constructor(
+    message: string,
+    retryable: boolean,
+    readonly entries: AuditEntry[],
+    options?: { cause?: unknown },
+  ) {
+    super(message, "PutEvents", retryable, options);
+  }
+}

@@ -4,7 +4,7 @@ import {
   type PutEventsRequestEntry,
   type PutEventsResultEntry,
 } from "@aws-sdk/client-eventbridge";
-import { AdapterError } from "../errors.js";
+import { AdapterError, AuditDeliveryError } from "../errors.js";
 import type { AuditEntry, AuditSink } from "../ports.js";
 import { toAdapterError } from "./aws-clients.js";
 
@@ -70,9 +70,9 @@ export function auditEvent(entry: AuditEntry, eventBusName?: string): PutEventsR
 }
 
 /** Splits events into PutEvents calls: at most 10 entries and 256 KB each. */
-export function batchEvents(events: PutEventsRequestEntry[]): PutEventsRequestEntry[][] {
-  const batches: PutEventsRequestEntry[][] = [];
-  let batch: PutEventsRequestEntry[] = [];
+export function batchEvents<T extends PutEventsRequestEntry>(events: T[]): T[][] {
+  const batches: T[][] = [];
+  let batch: T[] = [];
   let size = 0;
   for (const event of events) {
     const eventSize = putEventsEntrySize(event);
@@ -91,10 +91,23 @@ export function batchEvents(events: PutEventsRequestEntry[]): PutEventsRequestEn
   return batches;
 }
 
+/** An event with the audit entry it carries, so a refused event can be handed back as its entry. */
+type AuditEvent = PutEventsRequestEntry & { entry: AuditEntry };
+
+interface Refused {
+  event: AuditEvent;
+  result: PutEventsResultEntry;
+  retryable: boolean;
+  /** The whole call failed (after the SDK's own retries), not this entry alone: not sent again. */
+  callFailed?: boolean;
+}
+
 /**
  * Audit records as EventBridge events (source `secrets-governor`, detail-type `Secrets Governor Action`), so
- * that an archive, a log group or a SIEM can subscribe with a rule. Entries that fail are sent once more; those
- * still failing raise an AdapterError.
+ * that an archive, a log group or a SIEM can subscribe with a rule. Entries that fail (PutEvents answers with a
+ * FailedEntryCount, or the call fails) are sent once more; every batch is tried, so one refusal costs no other
+ * entry. Those still failing raise an AuditDeliveryError that carries them whole (recordAudit in
+ * src/app/process-findings.ts logs them, so none is lost).
  */
 export class EventBridgeAuditSink implements AuditSink {
   constructor(
@@ -103,38 +116,48 @@ export class EventBridgeAuditSink implements AuditSink {
   ) {}
 
   async record(entries: AuditEntry[]): Promise<void> {
-    const events = entries.map((entry) => auditEvent(entry, this.eventBusName));
+    const events: AuditEvent[] = entries.map((entry) => ({ ...auditEvent(entry, this.eventBusName), entry }));
+    const undelivered: Refused[] = [];
     for (const batch of batchEvents(events)) {
       const failed = await this.put(batch);
-      if (failed.length === 0) continue;
-      const stillFailed = await this.put(failed.map((f) => f.event));
-      if (stillFailed.length === 0) continue;
-      const codes = [...new Set(stillFailed.map((f) => f.result.ErrorCode ?? "unknown"))];
-      throw new AdapterError(
-        `PutEvents: ${stillFailed.length} of ${batch.length} audit events failed twice (${codes.join(", ")}): ${stillFailed[0]?.result.ErrorMessage ?? ""}`,
-        "PutEvents",
-        codes.every((code) => TRANSIENT_CODES.has(code)),
-      );
+      const again = failed.filter((f) => !f.callFailed);
+      undelivered.push(...failed.filter((f) => f.callFailed));
+      if (again.length > 0) undelivered.push(...(await this.put(again.map((f) => f.event))));
     }
+    if (undelivered.length === 0) return;
+    const codes = [...new Set(undelivered.map((f) => f.result.ErrorCode ?? "unknown"))];
+    throw new AuditDeliveryError(
+      `PutEvents: ${undelivered.length} of ${entries.length} audit events failed twice (${codes.join(", ")}): ${undelivered[0]?.result.ErrorMessage ?? ""}`,
+      undelivered.every((f) => f.retryable),
+      undelivered.map((f) => f.event.entry),
+    );
   }
 
-  /** One PutEvents call; returns the entries it refused. */
-  private async put(
-    events: PutEventsRequestEntry[],
-  ): Promise<{ event: PutEventsRequestEntry; result: PutEventsResultEntry }[]> {
+  /** One PutEvents call; returns the entries it refused (all of them when the call itself failed). */
+  private async put(events: AuditEvent[]): Promise<Refused[]> {
     let response: { FailedEntryCount?: number; Entries?: PutEventsResultEntry[] };
     try {
-      response = await this.client.send(new PutEventsCommand({ Entries: events }));
+      response = await this.client.send(
+        new PutEventsCommand({ Entries: events.map(({ entry: _, ...event }) => event) }),
+      );
     } catch (error) {
-      throw toAdapterError("PutEvents", error);
+      const failure = toAdapterError("PutEvents", error);
+      const result = {
+        ErrorCode: (error as { name?: string }).name ?? "Error",
+        ErrorMessage: failure.message,
+      };
+      return events.map((event) => ({ event, result, retryable: failure.retryable, callFailed: true }));
     }
     if (!response.FailedEntryCount) return [];
     const results = response.Entries ?? [];
     return events.flatMap((event, i) => {
       const result = results[i];
       // Entries come back in request order; a missing one is a failure we cannot see into.
-      if (!result) return [{ event, result: { ErrorCode: "Missing", ErrorMessage: "no result entry" } }];
-      return result.ErrorCode ? [{ event, result }] : [];
+      if (!result)
+        return [
+          { event, result: { ErrorCode: "Missing", ErrorMessage: "no result entry" }, retryable: false },
+        ];
+      return result.ErrorCode ? [{ event, result, retryable: TRANSIENT_CODES.has(result.ErrorCode) }] : [];
     });
   }
 }

@@ -1,4 +1,5 @@
 import type { Finding } from "../domain/finding.js";
+import { principalIdentity } from "../domain/principal.js";
 
 export interface WindowVerdict {
   /** This failure makes (or continues) an incident worth a message. */
@@ -7,6 +8,10 @@ export interface WindowVerdict {
   count: number;
   /** Failures not reported because an incident for the same key was already reported in this window. */
   suppressed: number;
+  /** What the failures are counted by: the role of an assumed-role session, else the principal ARN. */
+  principal: string;
+  /** The sessions of that role seen in the window (e.g. instance ids), in order, at most MAX_SESSIONS. */
+  sessions: string[];
 }
 
 interface Entry {
@@ -14,12 +19,18 @@ interface Entry {
   count: number;
   reported: boolean;
   suppressed: number;
+  sessions: Set<string>;
 }
+
+/** Sessions kept per window for the report: enough to name a fleet, bounded against a flood of new ones. */
+export const MAX_SESSIONS = 20;
 
 /**
  * Aggregates access failures per secret and principal in a fixed window, so one misconfigured service that
- * fails a thousand times makes one incident, not a thousand messages. Lives as long as the Lambda container
- * (the handler's concurrency is bounded, so few containers share the stream); the sweep's digest covers the rest.
+ * fails a thousand times makes one incident, not a thousand messages. A role's sessions (one per instance, task
+ * or container) count as that role: a fleet of N instances is one incident, which names the sessions seen. Lives
+ * as long as the Lambda container (the handler's concurrency is bounded, so few containers share the stream); the
+ * sweep's digest covers the rest.
  */
 export class AccessFailureWindow {
   private readonly entries = new Map<string, Entry>();
@@ -29,22 +40,34 @@ export class AccessFailureWindow {
     private readonly incidentAfter: number,
   ) {}
 
+  /** Windows kept: those not yet ended at the latest failure recorded. */
+  get size(): number {
+    return this.entries.size;
+  }
+
   record(finding: Finding, secretArn: string): WindowVerdict {
-    const key = `${secretArn}\u0000${finding.access?.principalArn ?? "unknown"}\u0000${finding.type}`;
+    const identity = principalIdentity(finding.access?.principalArn ?? "unknown");
+    const key = `${secretArn}\u0000${identity.key}\u0000${finding.type}`;
     const at = finding.observedAt.getTime();
+    // A container lives for hours: forget the windows that have ended, on every failure, so the map stays as
+    // small as the failures of the last window.
+    this.prune(finding.observedAt);
     let entry = this.entries.get(key);
     if (!entry || at - entry.start >= this.windowMinutes * 60_000) {
-      entry = { start: at, count: 0, reported: false, suppressed: 0 };
+      entry = { start: at, count: 0, reported: false, suppressed: 0, sessions: new Set() };
       this.entries.set(key, entry);
     }
     entry.count++;
-    if (entry.count < this.incidentAfter) return { incident: false, count: entry.count, suppressed: 0 };
+    if (identity.session && entry.sessions.size < MAX_SESSIONS) entry.sessions.add(identity.session);
+    const seen = { principal: identity.key, sessions: [...entry.sessions] };
+    if (entry.count < this.incidentAfter)
+      return { incident: false, count: entry.count, suppressed: 0, ...seen };
     if (!entry.reported) {
       entry.reported = true;
-      return { incident: true, count: entry.count, suppressed: 0 };
+      return { incident: true, count: entry.count, suppressed: 0, ...seen };
     }
     entry.suppressed++;
-    return { incident: false, count: entry.count, suppressed: entry.suppressed };
+    return { incident: false, count: entry.count, suppressed: entry.suppressed, ...seen };
   }
 
   /** Forgets windows that ended before `now`, so a long-lived container does not grow without bound. */

@@ -1,13 +1,14 @@
 import type { ParsedEvent } from "../domain/events.js";
 import type { Finding } from "../domain/finding.js";
-import { type FindingResult, type ProcessDeps, processFindings } from "./process-findings.js";
+import { type FindingResult, type Log, type ProcessDeps, processFindings } from "./process-findings.js";
 
-/** The log the use cases write to (Powertools Logger in Lambda, a console one locally). */
-export interface Log {
-  info(message: string, ...extra: Record<string, unknown>[]): void;
-  warn(message: string, ...extra: Record<string, unknown>[]): void;
-  error(message: string, ...extra: Record<string, unknown>[]): void;
-}
+export type { Log } from "./process-findings.js";
+
+/**
+ * The message of the one summary line each batch logs, with the numeric fields `records`, `findings`,
+ * `malformed` and `failed` (records to retry), so a metric filter can count malformed events.
+ */
+export const BATCH_SUMMARY = "batch summary";
 
 export interface BatchRecord {
   /** The SQS message id (or the event id when invoked directly). */
@@ -19,6 +20,7 @@ export interface BatchDeps extends ProcessDeps {
   /** The rule this handler serves: an event matching another rule is not ours, and is rejected as malformed. */
   route: string;
   parse: (event: unknown) => ParsedEvent;
+  /** Also where processFindings writes an audit it could not deliver. */
   log: Log;
   /** Reports the batch's decisions (Slack); never fails the batch for a failed delivery. */
   notify?: (results: FindingResult[]) => Promise<void>;
@@ -100,6 +102,14 @@ export async function handleBatch(records: readonly BatchRecord[], deps: BatchDe
       if (!failedIds.includes(id)) failedIds.push(id);
     }
   }
+  // Before the notices: Slack failing (it never should fail the batch) still leaves the batch counted.
+  deps.log.info(BATCH_SUMMARY, {
+    route: deps.route,
+    records: records.length,
+    findings: findings.length,
+    malformed,
+    failed: failedIds.length,
+  });
   if (deps.notify) await deps.notify(results);
   return { failedIds, malformed, results };
 }

@@ -1,13 +1,22 @@
 import { isoDate } from "../domain/dates.js";
 import { DESTRUCTIVE_ACTIONS, type Decision, type Mode, STAGE_TAG, type Stage } from "../domain/decision.js";
 import type { Finding } from "../domain/finding.js";
+import { isPrincipalOfRole } from "../domain/principal.js";
 import { isQuarantined } from "../domain/quarantine.js";
 import type { Secret } from "../domain/secret.js";
-import { type EvaluationInput, evaluate, readStage } from "../policy/evaluate.js";
+import { AuditDeliveryError } from "../errors.js";
+import { type EvaluationInput, evaluate, readStage, routeFor } from "../policy/evaluate.js";
 import type { Policy } from "../policy/schema.js";
 import type { AuditEntry, AuditSink, SecretStore } from "../ports.js";
 import type { AccessFailureWindow } from "./access-window.js";
 import { type ActionOutcome, executeDecision } from "./execute.js";
+
+/** The log the use cases write to (Powertools Logger in Lambda, a console one locally). */
+export interface Log {
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+  error(message: string, ...extra: Record<string, unknown>[]): void;
+}
 
 export interface ProcessDeps {
   store: SecretStore;
@@ -17,6 +26,13 @@ export interface ProcessDeps {
   exemptPrincipals: string[];
   audit?: AuditSink;
   accessWindow?: AccessFailureWindow;
+  /**
+   * The governor's own role ARNs. An access failure of one of them (the role itself or any of its sessions) is
+   * the governor's own call being refused: reported as such, never an incident nor proof of use.
+   */
+  selfPrincipals?: string[];
+  /** Where an audit that could not be delivered is written whole (see recordAudit). */
+  log?: Log;
 }
 
 /** What became of one finding: its secret, the decision and what was done, or why nothing was. */
@@ -27,6 +43,76 @@ export interface FindingResult {
   outcome?: ActionOutcome;
   /** Why there is no decision (secret gone, below the incident threshold, no rule). */
   note?: string;
+  /** For an access failure: what it was counted by in the window, and the sessions seen there. */
+  accessFailures?: { principal: string; count: number; sessions: string[] };
+}
+
+/** The built-in rule that names an access failure of the governor's own role. */
+export const OWN_CALL_REFUSED_RULE = "own-call-refused";
+
+/** The log message of an audit that could not be delivered; its field `auditDeliveryFailed` counts the entries. */
+export const AUDIT_DELIVERY_FAILED = "audit delivery failed";
+
+/**
+ * Records audit entries and never throws: the actions they describe are done, and a failed PutEvents must not
+ * keep the caller from logging its decisions and warning the owners (a redelivered event would find the action
+ * already done and warn no one). What was not delivered is logged whole, as JSON, with the marker field
+ * `auditDeliveryFailed` (the number of entries), so nothing is lost and a metric filter can count it. Returns
+ * whether every entry was delivered. The sweep calls it the same way.
+ */
+export async function recordAudit(
+  audit: AuditSink | undefined,
+  entries: AuditEntry[],
+  log?: Log,
+): Promise<boolean> {
+  if (!audit || entries.length === 0) return true;
+  try {
+    await audit.record(entries);
+    return true;
+  } catch (error) {
+    const undelivered = error instanceof AuditDeliveryError ? error.entries : entries;
+    const line = {
+      auditDeliveryFailed: undelivered.length,
+      error: (error as Error).message,
+      entries: undelivered,
+    };
+    if (log) log.error(AUDIT_DELIVERY_FAILED, line);
+    // No log given (the CLI): stderr still keeps them.
+    else console.error(JSON.stringify({ message: AUDIT_DELIVERY_FAILED, ...line }));
+    return false;
+  }
+}
+
+function isOwnCall(finding: Finding, selfPrincipals: readonly string[] | undefined): boolean {
+  const principal = finding.access?.principalArn;
+  return principal !== undefined && (selfPrincipals ?? []).some((role) => isPrincipalOfRole(role, principal));
+}
+
+/** An access failure of the governor's own role: what was refused, and that it is not an incident. */
+function ownCallRefused(finding: Finding, secret: Secret, policy: Policy): Decision {
+  const access = finding.access;
+  const api = access?.api ?? "call";
+  const reason = `the governor's own ${api} call was refused (${access?.errorCode ?? "error"}) for ${access?.principalArn ?? "its role"}: not an incident, and not proof of use; check the governor's role and the secret's resource policy`;
+  return {
+    arn: secret.arn,
+    name: secret.name,
+    finding: finding.type,
+    rule: OWN_CALL_REFUSED_RULE,
+    action: "none",
+    steps: [],
+    stage: readStage(secret).stage,
+    reason,
+    guard: null,
+    route: routeFor(policy, secret),
+    trace: [
+      `built-in ${OWN_CALL_REFUSED_RULE}: the principal is the governor's own role`,
+      `=> none: ${reason}`,
+    ],
+  };
+}
+
+function plural(count: number, unit: string): string {
+  return `${count} ${unit}${count === 1 ? "" : "s"}`;
 }
 
 export function auditEntry(result: FindingResult, mode: Mode, now: Date): AuditEntry | undefined {
@@ -79,6 +165,13 @@ export async function processFindings(
     result.secret = secret;
     let { stage } = readStage(secret);
     const isAccess = finding.type === "access-denied" || finding.type === "decryption-failure";
+    if (isAccess && isOwnCall(finding, deps.selfPrincipals)) {
+      // Before the window and the quarantine feedback: the governor's own refused call proves no use by anyone.
+      const decision = ownCallRefused(finding, secret, deps.policy);
+      result.decision = decision;
+      result.outcome = { decision, outcome: "skipped", detail: decision.reason, secret };
+      continue;
+    }
     if (isAccess && stage === "flagged" && !secret.deletedDate) {
       // A quarantine puts the deny statement before its tag: a run cut short in between leaves a flagged secret
       // that our statement already denies. A read denied there is the same proof of use as on a tagged one.
@@ -98,15 +191,24 @@ export async function processFindings(
       }
     }
     const governed = stage === "quarantined" || stage === "deletion-scheduled";
+    let incident: string | undefined;
     if (isAccess && !governed && deps.accessWindow) {
       const verdict = deps.accessWindow.record(finding, secret.arn);
+      result.accessFailures = {
+        principal: verdict.principal,
+        count: verdict.count,
+        sessions: verdict.sessions,
+      };
+      const within = `within ${plural(deps.policy.accessFailures.windowMinutes, "minute")}`;
       if (!verdict.incident) {
         result.note =
           verdict.suppressed > 0
             ? `already reported in this window (${verdict.suppressed} more since)`
-            : `${verdict.count} of ${deps.policy.accessFailures.incidentAfter} failures within ${deps.policy.accessFailures.windowMinutes} minutes: not an incident yet`;
+            : `${verdict.count} of ${plural(deps.policy.accessFailures.incidentAfter, "failure")} ${within}: not an incident yet`;
         continue;
       }
+      if (verdict.sessions.length > 0)
+        incident = `${plural(verdict.count, "failure")} ${within} by ${verdict.principal} from ${plural(verdict.sessions.length, "session")}: ${verdict.sessions.join(", ")}`;
     }
     const input: EvaluationInput = { secret, finding: finding.type, status: finding.status };
     if (finding.access) input.access = finding.access;
@@ -116,6 +218,7 @@ export async function processFindings(
       result.note = `no rule of the policy applies to ${finding.type} on this secret`;
       continue;
     }
+    if (incident) decision = { ...decision, reason: `${decision.reason}; ${incident}` };
     if (finding.type === "rotation-failed" && governed)
       decision = {
         ...decision,
@@ -126,12 +229,10 @@ export async function processFindings(
     result.decision = decision;
     result.outcome = await executeDecision(decision, input, deps);
   }
-  if (deps.audit) {
-    const entries = results
-      .map((r) => auditEntry(r, deps.mode, deps.now))
-      .filter((e): e is AuditEntry => e !== undefined);
-    if (entries.length > 0) await deps.audit.record(entries);
-  }
+  const entries = results
+    .map((r) => auditEntry(r, deps.mode, deps.now))
+    .filter((e): e is AuditEntry => e !== undefined);
+  await recordAudit(deps.audit, entries, deps.log);
   return results;
 }
 

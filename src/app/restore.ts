@@ -1,9 +1,11 @@
-import { STAGE_SINCE_TAG, STAGE_TAG, TAG_PREFIX } from "../domain/decision.js";
+import { STAGE_SINCE_TAG, STAGE_TAG, TAG_PREFIX, USED_ON_TAG } from "../domain/decision.js";
 import { isQuarantined, removeQuarantine } from "../domain/quarantine.js";
 import { SecretNotFoundError } from "../errors.js";
 import type { SecretStore } from "../ports.js";
 
 const EXEMPT_TAG = "governor:exempt";
+/** Facts, not actions: who decided a secret is exempt, and the day a denied read proved it in use. */
+const KEPT_TAGS = [EXEMPT_TAG, USED_ON_TAG];
 
 export interface RestoreResult {
   arn: string;
@@ -40,7 +42,7 @@ export async function restoreSecret(
     },
   });
   // governor:exempt is a person's decision, not the governor's doing: it is always kept.
-  const keep = new Set([EXEMPT_TAG, ...(options.keepTags ?? [])]);
+  const keep = new Set([...KEPT_TAGS, ...(options.keepTags ?? [])]);
   const governorTags = Object.keys(secret.tags).filter((k) => k.startsWith(TAG_PREFIX) && !keep.has(k));
   const lifecycleTags = [STAGE_TAG, STAGE_SINCE_TAG].filter((k) => governorTags.includes(k));
   const untag = [...new Set([...lifecycleTags, ...governorTags])];

@@ -69,5 +69,21 @@ export function parseAwsDate(value: unknown): Date | undefined {
   return Number.isNaN(parsed.getTime()) ? undefined : parsed;
 }
 
+/**
+ * Parses a date the governor wrote itself into a tag (`governor:stage-since`, `governor:used-on`): an ISO-8601
+ * date (YYYY-MM-DD, midnight UTC) or a full ISO-8601 timestamp. Unlike parseAwsDate it refuses epoch seconds: a
+ * tag reading `20261122` is someone's typo, not the year 2612. Undefined for anything else.
+ */
+export function parseIsoDate(value: unknown): Date | undefined {
+  if (typeof value !== "string") return undefined;
+  const text = value.trim();
+  return ISO_RE.test(text) ? parseAwsDate(text) : undefined;
+}
+
+/** "1 day", "2 days": a count of days as reasons print it. */
+export function dayCount(days: number): string {
+  return `${days} ${Math.abs(days) === 1 ? "day" : "days"}`;
+}
+
 const NUMERIC_RE = /^-?\d+(\.\d+)?$/;
 const ISO_RE = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?([zZ]|[+-]\d{2}:?\d{2})?$/;

@@ -34,6 +34,11 @@ export type Stage = (typeof STAGES)[number];
 export const TAG_PREFIX = "governor:";
 export const STAGE_TAG = "governor:stage";
 export const STAGE_SINCE_TAG = "governor:stage-since";
+/**
+ * Proof of use the governor recorded itself (an ISO date): a read denied by its own quarantine. AWS does not move
+ * LastAccessedDate for a denied read, so without it the next sweep would judge the secret unused all over again.
+ */
+export const USED_ON_TAG = "governor:used-on";
 
 export type Mode = "report" | "enforce";
 

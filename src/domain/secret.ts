@@ -179,10 +179,15 @@ function describeIssue(issue: z.core.$ZodIssue, where: string): string {
 export function parseSecretEntry(value: unknown, where = "secret", source?: string): Secret {
   const result = SecretEntrySchema.safeParse(value);
   if (result.success) return toSecret(result.data);
-  const name =
-    value && typeof value === "object" && typeof (value as { Name?: unknown }).Name === "string"
-      ? ` (${(value as { Name: string }).Name})`
-      : "";
+  // Name the secret by its Name, else by its ARN: an index alone does not tell which entry is wrong.
+  const fields = value && typeof value === "object" ? (value as { Name?: unknown; ARN?: unknown }) : {};
+  const label =
+    typeof fields.Name === "string" && fields.Name !== ""
+      ? fields.Name
+      : typeof fields.ARN === "string" && fields.ARN !== ""
+        ? fields.ARN
+        : undefined;
+  const name = label !== undefined ? ` (${label})` : "";
   const issue = result.error.issues[0] as z.core.$ZodIssue;
   throw new InputError(describeIssue(issue, `${where}${name}`), source);
 }

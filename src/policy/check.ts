@@ -1,8 +1,10 @@
+import { STAGE_SINCE_TAG, STAGE_TAG, USED_ON_TAG } from "../domain/decision.js";
 import type { PolicyProblem } from "../errors.js";
 import type { PolicyOrigins } from "./load.js";
 import type { ActionSpec, Match, NumberRange, Policy, Rule } from "./schema.js";
 
-const RESERVED_TAGS = new Set(["governor:stage", "governor:stage-since"]);
+/** Tags the lifecycle keeps, and the proof of use it records: a rule that set them would forge the lifecycle. */
+const RESERVED_TAGS = new Set([STAGE_TAG, STAGE_SINCE_TAG, USED_ON_TAG]);
 /** Findings that only CloudTrail events carry: the sweep, which reads Config and ListSecrets, never sees them. */
 const EVENT_ONLY_FINDINGS = new Set<string>(["access-denied", "decryption-failure"]);
 
@@ -10,15 +12,17 @@ function asList<T>(value: T | T[] | undefined): T[] | undefined {
   return value === undefined ? undefined : Array.isArray(value) ? value : [value];
 }
 
+/** Does a range of whole days hold no day at all? Days are never negative: `lt: 0` holds none. */
 function rangeIsEmpty(range: NumberRange | undefined): boolean {
   if (!range) return false;
   const low = Math.max(
-    range.gt !== undefined ? range.gt + 1 : Number.NEGATIVE_INFINITY,
-    range.gte ?? Number.NEGATIVE_INFINITY,
+    0,
+    range.gt !== undefined ? Math.floor(range.gt) + 1 : Number.NEGATIVE_INFINITY,
+    range.gte !== undefined ? Math.ceil(range.gte) : Number.NEGATIVE_INFINITY,
   );
   const high = Math.min(
-    range.lt !== undefined ? range.lt - 1 : Number.POSITIVE_INFINITY,
-    range.lte ?? Number.POSITIVE_INFINITY,
+    range.lt !== undefined ? Math.ceil(range.lt) - 1 : Number.POSITIVE_INFINITY,
+    range.lte !== undefined ? Math.floor(range.lte) : Number.POSITIVE_INFINITY,
   );
   return low > high;
 }

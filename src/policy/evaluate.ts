@@ -1,4 +1,4 @@
-import { addDays, daysBetween, isoDate, parseAwsDate } from "../domain/dates.js";
+import { addDays, dayCount, daysBetween, isoDate, parseIsoDate } from "../domain/dates.js";
 import {
   type ActionKind,
   type Decision,
@@ -8,6 +8,7 @@ import {
   STAGES,
   type Stage,
   type Step,
+  USED_ON_TAG,
 } from "../domain/decision.js";
 import type { AccessAttempt, FindingType } from "../domain/finding.js";
 import { isReplica, isReplicatedPrimary, type Secret } from "../domain/secret.js";
@@ -50,10 +51,14 @@ function primaryAction(steps: Step[]): ActionKind | "none" {
   return "none";
 }
 
+/**
+ * The lifecycle stage and since when, from the tags. `governor:stage-since` is an ISO-8601 UTC date (or a full
+ * ISO timestamp); anything else, epoch seconds included, counts as missing.
+ */
 export function readStage(secret: Secret): { stage: Stage | null; since?: Date } {
   const value = secret.tags[STAGE_TAG];
   const stage = (STAGES as readonly string[]).includes(value ?? "") ? (value as Stage) : null;
-  const since = parseAwsDate(secret.tags[STAGE_SINCE_TAG]);
+  const since = parseIsoDate(secret.tags[STAGE_SINCE_TAG]);
   return since ? { stage, since } : { stage };
 }
 
@@ -112,7 +117,10 @@ class DecisionBuilder {
   }
 }
 
-/** The way back: cancel deletion, release the quarantine, reset the lifecycle tags, tell the owner. */
+/**
+ * The way back: cancel deletion, release the quarantine, reset the lifecycle tags, tell the owner. `provenOn`
+ * (today's date) records a proof of use that AWS does not (a denied read) as `governor:used-on`.
+ */
 function wayBack(
   b: DecisionBuilder,
   secret: Secret,
@@ -121,6 +129,7 @@ function wayBack(
   whenUsedAgain: "restore" | "notify",
   guard?: Guard,
   exempt?: string,
+  provenOn?: string,
 ): Decision {
   if (exempt) {
     // The deployment's role may not touch an exempt secret's policy or tags (an explicit Deny), and the governor
@@ -142,7 +151,11 @@ function wayBack(
     });
   }
   const steps: Step[] = [];
+  // RestoreSecret first: AWS refuses tags and resource policies on a secret scheduled for deletion.
   if (secret.deletedDate) steps.push({ kind: "cancel-deletion" });
+  // The proof before the release: a run cut short after it still leaves a secret the next sweep sees in use.
+  if (provenOn && secret.tags[USED_ON_TAG] !== provenOn)
+    steps.push({ kind: "tag", tags: { [USED_ON_TAG]: provenOn } });
   if (stage === "quarantined" || stage === "deletion-scheduled") steps.push({ kind: "release" });
   steps.push({ kind: "untag", keys: [STAGE_TAG, STAGE_SINCE_TAG] });
   steps.push({ kind: "notify", route: b.route });
@@ -150,11 +163,24 @@ function wayBack(
   return b.done(steps, reason, { stage: null, ...(guard ? { guard } : {}) });
 }
 
+function ago(days: number): string {
+  return days === 0 ? "today" : `${dayCount(days)} ago`;
+}
+
+/** How recently a secret in use was used: "read 1 day ago", or "created today, never read". */
+function recentUse(secret: Secret, now: Date): string {
+  const last = lastAccessAnywhere(secret);
+  if (last) return `read ${ago(daysBetween(last, now))}`;
+  return secret.createdDate
+    ? `created ${ago(daysBetween(secret.createdDate, now))}, never read`
+    : "never read";
+}
+
 function usageText(secret: Secret, now: Date): string {
   const last = lastAccessAnywhere(secret);
-  if (last) return `not read for ${daysBetween(last, now)} days (last read ${isoDate(last)})`;
+  if (last) return `not read for ${dayCount(daysBetween(last, now))} (last read ${isoDate(last)})`;
   const created = secret.createdDate;
-  return created ? `never read, created ${daysBetween(created, now)} days ago` : "never read";
+  return created ? `never read, created ${ago(daysBetween(created, now))}` : "never read";
 }
 
 function evaluateLifecycle(
@@ -209,7 +235,7 @@ function evaluateLifecycle(
   const days = daysSinceLastUse(secret, now);
   const usedAgain = input.status === "resolved" || judged === false;
   if (usedAgain) {
-    const why = input.status === "resolved" ? "Config reports it in use again" : `read ${days} days ago`;
+    const why = input.status === "resolved" ? "Config reports it in use again" : recentUse(secret, now);
     if (stage) return wayBack(b, secret, stage, `used again (${why})`, lifecycle.whenUsedAgain);
     if (input.status === "open")
       return b.withhold("recently-accessed", `Config says unused but it was ${why}`);
@@ -270,7 +296,7 @@ function evaluateLifecycle(
           on: isoDate(addDays(now, deletion.afterDays - lifecycle.quarantine.afterDays)),
         }
       : undefined;
-    return b.done(steps, `${usage}; flagged ${daysBetween(since, now)} days ago: quarantined`, {
+    return b.done(steps, `${usage}; flagged ${ago(daysBetween(since, now))}: quarantined`, {
       stage: "quarantined",
       ...(next ? { next } : {}),
     });
@@ -299,7 +325,7 @@ function evaluateLifecycle(
     const finalOn = isoDate(addDays(now, deletion.recoveryWindowDays));
     return b.done(
       steps,
-      `${usage}; quarantined ${daysBetween(since, now)} days: deletion scheduled, final on ${finalOn}`,
+      `${usage}; quarantined ${dayCount(daysBetween(since, now))}: deletion scheduled, final on ${finalOn}`,
       {
         stage: "deletion-scheduled",
       },
@@ -312,7 +338,9 @@ function evaluateLifecycle(
   // completed. Later, someone restored it: the lifecycle is reset.
   const deletion = lifecycle.scheduleDeletion;
   if (deletion && isoDate(since) === today) {
-    b.note("tagged deletion-scheduled today but not scheduled: a run was cut short, the deletion is completed");
+    b.note(
+      "tagged deletion-scheduled today but not scheduled: a run was cut short, the deletion is completed",
+    );
     const finalOn = isoDate(addDays(now, deletion.recoveryWindowDays));
     return b.done(
       [
@@ -364,6 +392,25 @@ function stepsFor(spec: ActionSpec, secret: Secret, stage: Stage | null, route: 
 
 const SAFE_UNDER_GUARD = new Set<Step["kind"]>(["notify"]);
 
+/**
+ * The guards of an unused finding that the lifecycle applies and plain actions must too: whether the secret is
+ * unused at all is in doubt. Judged on the facts given (fresh ones: the event path describes the secret first, and
+ * a destructive step re-runs this on a new DescribeSecret).
+ */
+function unusedGuard(input: EvaluationInput, rule: Rule, now: Date): [Guard, string] | undefined {
+  if (input.finding !== "unused" || input.status === "resolved") return undefined;
+  const { secret } = input;
+  if (replicasUnknown(secret))
+    return [
+      "replicas-unknown",
+      "a replicated primary whose replicas' last access is unknown (DescribeSecret gives ReplicationStatus)",
+    ];
+  const threshold = rule.unusedForDays ?? DEFAULT_UNUSED_FOR_DAYS;
+  if (isUnused(secret, now, threshold) === false)
+    return ["recently-accessed", `Config says unused but it was ${recentUse(secret, now)}`];
+  return undefined;
+}
+
 function evaluateActions(input: EvaluationInput, rule: Rule, policy: Policy, now: Date): Decision {
   const { secret } = input;
   const { stage } = readStage(secret);
@@ -372,13 +419,14 @@ function evaluateActions(input: EvaluationInput, rule: Rule, policy: Policy, now
   const exempt = isExempt(secret, policy.exempt);
   if (exempt) return b.withhold("exempt", `exempt (${exempt})`);
   let steps = (rule.actions ?? []).flatMap((spec) => stepsFor(spec, secret, stage, b.route, now));
+  const doubt = unusedGuard(input, rule, now);
   const guard: [Guard, string] | undefined = secret.deletedDate
     ? ["already-deleted", `scheduled for deletion on ${isoDate(secret.deletedDate)}`]
     : secret.owningService
       ? ["owning-service", `managed by ${secret.owningService}: report only`]
       : isReplica(secret)
         ? ["replica", `replica of the primary in ${secret.primaryRegion}`]
-        : undefined;
+        : doubt;
   const reason = input.access
     ? `${input.finding}: ${input.access.api} by ${input.access.principalArn ?? "an unknown principal"} (${input.access.errorCode ?? "error"})`
     : input.message
@@ -388,7 +436,8 @@ function evaluateActions(input: EvaluationInput, rule: Rule, policy: Policy, now
     const allowed = steps.filter(
       (s) => SAFE_UNDER_GUARD.has(s.kind) || (guard[0] === "already-deleted" && s.kind === "cancel-deletion"),
     );
-    if (allowed.length !== steps.length) {
+    // A doubt about the finding itself is named even when only a notice is left: the notice must say it.
+    if (allowed.length !== steps.length || guard === doubt) {
       b.note(`guard ${guard[0]}: ${guard[1]}`);
       steps = allowed;
       return b.done(steps, `${reason}; ${guard[1]}`, { guard: guard[0] });
@@ -426,6 +475,8 @@ function evaluateQuarantineFeedback(
   const reason = `${who} still reads it (${input.access?.api ?? "read"} denied while ${stage}): the secret is in use`;
   b.note(`built-in ${QUARANTINE_FEEDBACK_RULE}: onQuarantined ${policy.accessFailures.onQuarantined}`);
   const exempt = isExempt(secret, policy.exempt);
+  // The denied read is the proof of use, but AWS does not move LastAccessedDate for it: recorded on the secret,
+  // or the next sweep would judge it unused again and quarantine it once more.
   return wayBack(
     b,
     secret,
@@ -434,6 +485,7 @@ function evaluateQuarantineFeedback(
     policy.accessFailures.onQuarantined === "release" ? "restore" : "notify",
     exempt ? "exempt" : undefined,
     exempt,
+    isoDate(now),
   );
 }
 
@@ -453,9 +505,11 @@ export function evaluate(input: EvaluationInput, policy: Policy, now: Date): Dec
   if (!rule) return undefined;
   if (rule.lifecycle) return evaluateLifecycle(input, rule, rule.lifecycle, policy, now);
   if (input.finding === "unused" && input.status !== "open") {
-    // A rule with plain actions on unused secrets: judge unused from the facts first.
+    // A rule with plain actions on unused secrets: judge unused from the facts first. Replicas unknown cannot be
+    // judged: withheld with that guard (below), as the lifecycle does, rather than silently passed over.
     const judged = isUnused(input.secret, now, rule.unusedForDays ?? DEFAULT_UNUSED_FOR_DAYS);
-    if (judged !== true) return undefined;
+    const unknown = input.status === undefined && replicasUnknown(input.secret);
+    if (judged !== true && !unknown) return undefined;
   }
   if (input.status === "resolved") return evaluateResolved(input, rule, policy);
   return evaluateActions(input, rule, policy, now);

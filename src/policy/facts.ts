@@ -1,9 +1,16 @@
-import { daysBetween } from "../domain/dates.js";
+import { daysBetween, parseIsoDate } from "../domain/dates.js";
+import { USED_ON_TAG } from "../domain/decision.js";
 import { isReplicatedPrimary, type Secret } from "../domain/secret.js";
 
+/** The proof of use the governor recorded on the secret (`governor:used-on`), when it is a valid ISO date. */
+export function usedOn(secret: Secret): Date | undefined {
+  return Object.hasOwn(secret.tags, USED_ON_TAG) ? parseIsoDate(secret.tags[USED_ON_TAG]) : undefined;
+}
+
 /**
- * The last day anyone read the secret in any region: its own LastAccessedDate and, for a primary with replicas,
- * each replica's. Undefined when never read anywhere, or (for a replicated primary) when replicas are unknown.
+ * The last day anyone used the secret in any region: its own LastAccessedDate, for a primary with replicas each
+ * replica's, and the proof of use the governor recorded (`governor:used-on`: a read its quarantine denied, which
+ * AWS does not count as an access). Undefined when never used anywhere as far as these show.
  */
 export function lastAccessAnywhere(secret: Secret): Date | undefined {
   let latest = secret.lastAccessedDate;
@@ -11,6 +18,8 @@ export function lastAccessAnywhere(secret: Secret): Date | undefined {
     if (replica.lastAccessedDate && (!latest || replica.lastAccessedDate > latest))
       latest = replica.lastAccessedDate;
   }
+  const proof = usedOn(secret);
+  if (proof && (!latest || proof > latest)) latest = proof;
   return latest;
 }
 

@@ -1,4 +1,4 @@
-import { closest } from "fastest-levenshtein";
+import { closest, distance } from "fastest-levenshtein";
 import type * as z from "zod";
 import { type PolicyProblem, PolicyValidationError } from "../errors.js";
 import { checkPolicy } from "./check.js";
@@ -36,13 +36,29 @@ export interface LoadedPolicy {
 /** Arrays that are unions across files; every other leaf must agree between files. */
 const UNION_ARRAYS = new Set(["exempt.names", "breakGlassPrincipals"]);
 
-function jsonSchemaAt(schema: Record<string, unknown>, path: Path): Record<string, unknown> | undefined {
-  let node: Record<string, unknown> | undefined = schema;
+type JsonSchema = Record<string, unknown>;
+
+/**
+ * The option of a union that `key` leads into: for a name, the object form that has that property (an action
+ * `{ schedule-deletion: {...} }` is the one object option naming it), else the first object form; for an index,
+ * the array form.
+ */
+function unionOption(options: JsonSchema[], key: string | number): JsonSchema | undefined {
+  if (typeof key === "number") return options.find((o) => o.type === "array") ?? options[0];
+  const objects = options.filter((o) => o.type === "object");
+  return (
+    objects.find((o) => Object.hasOwn((o.properties as JsonSchema | undefined) ?? {}, key)) ??
+    objects[0] ??
+    options[0]
+  );
+}
+
+function jsonSchemaAt(schema: JsonSchema, path: Path): JsonSchema | undefined {
+  let node: JsonSchema | undefined = schema;
   for (const key of path) {
     if (!node) return undefined;
-    const options = (node.anyOf ?? node.oneOf) as Record<string, unknown>[] | undefined;
-    if (options)
-      node = options.find((o) => o.type === (typeof key === "number" ? "array" : "object")) ?? options[0];
+    const options = (node.anyOf ?? node.oneOf) as JsonSchema[] | undefined;
+    if (options) node = unionOption(options, key);
     if (!node) return undefined;
     if (typeof key === "number") node = node.items as Record<string, unknown> | undefined;
     else {
@@ -54,22 +70,102 @@ function jsonSchemaAt(schema: Record<string, unknown>, path: Path): Record<strin
   return options ? (options.find((o) => o.type === "object" && o.properties) ?? node) : node;
 }
 
-function suggestion(path: Path, key: string): string {
-  const node = jsonSchemaAt(policyJsonSchema(), path);
-  const known = Object.keys((node?.properties as Record<string, unknown> | undefined) ?? {});
-  if (known.length === 0) return "";
-  const best = closest(key, known);
-  const distance = [...best].filter((c, i) => key[i] !== c).length;
-  return best && distance <= Math.max(2, Math.floor(best.length / 3))
-    ? ` (did you mean '${best}'?)`
-    : ` (expected one of: ${known.join(", ")})`;
+/**
+ * The known word closest to a misspelt one by edit distance (Levenshtein), when it is close enough to be what
+ * was meant: a couple of typos, or a third of the word, and never a word replaced whole.
+ */
+export function closestWord(word: string, known: readonly string[]): string | undefined {
+  if (known.length === 0) return undefined;
+  const best = closest(word, [...known]);
+  const edits = distance(word, best);
+  return edits <= Math.max(2, Math.floor(best.length / 3)) && edits < Math.min(word.length, best.length)
+    ? best
+    : undefined;
 }
 
-function schemaProblems(file: PolicySourceFile, issues: z.core.$ZodIssue[]): PolicyProblem[] {
+let cachedJsonSchema: JsonSchema | undefined;
+
+function suggestion(path: Path, key: string): string {
+  cachedJsonSchema ??= policyJsonSchema();
+  const node = jsonSchemaAt(cachedJsonSchema, path);
+  const known = Object.keys((node?.properties as Record<string, unknown> | undefined) ?? {});
+  if (known.length === 0) return "";
+  const best = closestWord(key, known);
+  return best ? ` (did you mean '${best}'?)` : ` (expected one of: ${known.join(", ")})`;
+}
+
+function valueAt(doc: unknown, path: Path): unknown {
+  let node = doc;
+  for (const key of path) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<string | number, unknown>)[key];
+  }
+  return node;
+}
+
+/** An enum value that is not one of the values: which ones there are, and the one probably meant. */
+function enumMessage(value: string, values: readonly unknown[]): string {
+  const names = values.map(String);
+  const best = closestWord(value, names);
+  const hint = best ? ` (did you mean '${best}'?)` : "";
+  return `unknown value '${value}'${hint}; expected one of: ${names.join(", ")}`;
+}
+
+/**
+ * The option of a failed union that fits the value's shape (a string for `finding: unsed`, a list for
+ * `finding: [unused, unsed]`): its issues say what is wrong; the others only say "not a list" or "not a string".
+ */
+function fittingBranch(issue: z.core.$ZodIssueInvalidUnion, value: unknown): z.core.$ZodIssue[] | undefined {
+  const fits = issue.errors.filter((branch) =>
+    branch.every(
+      (i) =>
+        i.path.length > 0 ||
+        (i.code !== "invalid_type" && !(i.code === "invalid_value" && typeof value !== "string")),
+    ),
+  );
+  return fits.length === 1 ? fits[0] : undefined;
+}
+
+function schemaProblems(
+  file: PolicySourceFile,
+  raw: unknown,
+  issues: z.core.$ZodIssue[],
+  prefix: Path = [],
+): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
   for (const issue of issues) {
-    const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
+    const path = [...prefix, ...issue.path.filter((p): p is string | number => typeof p !== "symbol")];
     const dotted = path.join(".");
+    const value = valueAt(raw, path);
+    if (issue.code === "invalid_union") {
+      const branch = fittingBranch(issue, value);
+      // A union with a message of its own (actions) keeps it, with the closest value of its string form.
+      if (branch && issue.message === "Invalid input") {
+        problems.push(...schemaProblems(file, raw, branch, path));
+        continue;
+      }
+      const values = branch?.find((i) => i.code === "invalid_value" && i.path.length === 0);
+      const best =
+        values?.code === "invalid_value" && typeof value === "string"
+          ? closestWord(value, values.values.map(String))
+          : undefined;
+      problems.push({
+        file: file.path,
+        ...file.locate(path),
+        path: dotted,
+        message: `${dotted || "policy"}: ${issue.message}${best ? `; did you mean '${best}'?` : ""}`,
+      });
+      continue;
+    }
+    if (issue.code === "invalid_value" && typeof value === "string") {
+      problems.push({
+        file: file.path,
+        ...file.locate(path),
+        path: dotted,
+        message: `${dotted}: ${enumMessage(value, issue.values)}`,
+      });
+      continue;
+    }
     if (issue.code === "unrecognized_keys") {
       for (const key of issue.keys) {
         const pos = file.locate([...path, key], { key: true });
@@ -132,7 +228,7 @@ export function loadPolicy(texts: PolicyText[]): LoadedPolicy {
     }
     const parsed = PolicyDocumentSchema.safeParse(raw);
     if (!parsed.success) {
-      problems.push(...schemaProblems(file, parsed.error.issues));
+      problems.push(...schemaProblems(file, raw, parsed.error.issues));
       continue;
     }
     // Merge the raw document (not the parsed one), so defaults never look like conflicting definitions.

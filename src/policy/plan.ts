@@ -110,13 +110,23 @@ export function applyLimit(
   policy: Policy,
   totalSecrets: number,
   doneToday: number,
+  now: Date,
 ): LimitReport {
   const perRun = capOf(policy.limits.perRun, totalSecrets);
   const perDay = capOf(policy.limits.perDay, totalSecrets);
   const allowed = Math.max(0, Math.min(perRun, perDay - doneToday));
+  // A step whose stage tag was already written today is counted in doneToday: completing it (a run was cut short
+  // between its tag and its call) takes nothing more from the budget.
+  const today = isoDate(now);
+  const completing = (d: Decision) => {
+    const { stage, since } = readStage(secretsByArn.get(d.arn) as Secret);
+    return stage !== null && stage === d.stage && since !== undefined && isoDate(since) === today;
+  };
   const destructive = decisions
     .map((decision, index) => ({ decision, index }))
-    .filter(({ decision }) => DESTRUCTIVE_ACTIONS.includes(decision.action as never));
+    .filter(
+      ({ decision }) => DESTRUCTIVE_ACTIONS.includes(decision.action as never) && !completing(decision),
+    );
   const since = (d: Decision) => readStage(secretsByArn.get(d.arn) as Secret).since?.getTime() ?? 0;
   destructive.sort(
     (a, b) => since(a.decision) - since(b.decision) || a.decision.name.localeCompare(b.decision.name),
@@ -190,11 +200,14 @@ export function planAccount(
       decisions.push(decision);
       if (type === "unused") unusedDecision = decision;
     }
+    // Unused as the decision treats it: Config's open finding counts unless the facts show a read within the
+    // threshold (guard recently-accessed, or the way back), as the engine judges it.
     const configUnused = fromConfig?.get("unused")?.status;
+    const judged = configUnused === "resolved" ? false : isUnused(secret, now, unusedRuleThreshold(secret));
     const unused =
       !secret.deletedDate &&
-      (configUnused === "open" ||
-        (configUnused === undefined && isUnused(secret, now, unusedRuleThreshold(secret)) === true));
+      unusedDecision?.guard !== "recently-accessed" &&
+      (configUnused === "open" ? judged !== false : judged === true);
     if (unused) {
       costs.unusedCount++;
       costs.unused += cost;
@@ -219,7 +232,14 @@ export function planAccount(
     decisions.filter((d) => DESTRUCTIVE_ACTIONS.includes(d.action as never)).map((d) => d.arn),
   );
   const byArn = new Map(secrets.filter((s) => destructiveArns.has(s.arn)).map((s) => [s.arn, s]));
-  const limit = applyLimit(decisions, byArn, policy, secrets.length, destructiveActionsToday(secrets, now));
+  const limit = applyLimit(
+    decisions,
+    byArn,
+    policy,
+    secrets.length,
+    destructiveActionsToday(secrets, now),
+    now,
+  );
   const summary: CostSummary = {
     secrets: secrets.length,
     unused: costs.unusedCount,

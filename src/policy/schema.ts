@@ -16,12 +16,15 @@ const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item)
 const dayCount = z.number().int().min(0);
 const positiveDays = z.number().int().min(1);
 
+/** A bound of a range of days: days since a date in the past are never negative. */
+const dayBound = z.number().min(0, "a number of days cannot be negative");
+
 export const NumberRangeSchema = z
   .strictObject({
-    gt: z.number().optional(),
-    gte: z.number().optional(),
-    lt: z.number().optional(),
-    lte: z.number().optional(),
+    gt: dayBound.optional(),
+    gte: dayBound.optional(),
+    lt: dayBound.optional(),
+    lte: dayBound.optional(),
   })
   .describe("A range of whole days: any of gt, gte, lt, lte.");
 
@@ -49,7 +52,7 @@ export const MatchSchema = z
       .describe("true: only replicas; false: only primaries and unreplicated secrets."),
     ageDays: NumberRangeSchema.optional().describe("Days since CreatedDate."),
     daysSinceLastAccess: NumberRangeSchema.optional().describe(
-      "Days since LastAccessedDate; a secret never read counts from its CreatedDate.",
+      "Days since last use: LastAccessedDate in any region, or a read the quarantine denied (`governor:used-on`); a secret never read counts from its CreatedDate.",
     ),
     neverAccessed: z
       .boolean()
@@ -184,7 +187,7 @@ export const PolicyDocumentSchema = z
       })
       .optional(),
     breakGlassPrincipals: z
-      .array(z.string().startsWith("arn:"))
+      .array(z.string().regex(/^arn:/, "expected a principal ARN (arn:...)"))
       .optional()
       .describe("Principal ARNs (globs allowed) a quarantine never denies."),
     rules: z.array(RuleSchema).optional(),
@@ -212,9 +215,40 @@ export interface Policy {
 
 export const DEFAULT_UNUSED_FOR_DAYS = 90;
 
+/** The formats JSON Schema 2020-12 defines; zod writes others of its own (e.g. `starts_with`) that strict validators reject. */
+const STANDARD_FORMATS = new Set([
+  "date-time",
+  "date",
+  "time",
+  "duration",
+  "email",
+  "idn-email",
+  "hostname",
+  "idn-hostname",
+  "ipv4",
+  "ipv6",
+  "uri",
+  "uri-reference",
+  "iri",
+  "iri-reference",
+  "uuid",
+  "uri-template",
+  "json-pointer",
+  "relative-json-pointer",
+  "regex",
+]);
+
 /** The JSON Schema of a policy file (input form: defaults make keys optional). */
 export function policyJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(PolicyDocumentSchema, { io: "input", target: "draft-2020-12" });
+  const schema = z.toJSONSchema(PolicyDocumentSchema, {
+    io: "input",
+    target: "draft-2020-12",
+    // A non-standard format says nothing a `pattern` does not (zod writes both): keep only the pattern.
+    override: (ctx) => {
+      const format = ctx.jsonSchema.format;
+      if (format !== undefined && !STANDARD_FORMATS.has(format)) delete ctx.jsonSchema.format;
+    },
+  });
   return {
     ...schema,
     $id: "https://secrets-governor.dev/policy.schema.json",

@@ -14,7 +14,7 @@ import {
   putEventsEntrySize,
 } from "../../src/adapters/audit.js";
 import { makeEventBridgeClient } from "../../src/adapters/aws-clients.js";
-import { AdapterError } from "../../src/errors.js";
+import { AdapterError, AuditDeliveryError } from "../../src/errors.js";
 import type { AuditEntry } from "../../src/ports.js";
 import { MOTO_ENV, type Moto, startMoto } from "../helpers/moto.js";
 
@@ -105,6 +105,50 @@ describe("EventBridgeAuditSink (SDK mocked)", () => {
     expect(error).toMatchObject({ operation: "PutEvents", retryable });
     expect((error as Error).message).toContain(code);
     expect(events.commandCalls(PutEventsCommand)).toHaveLength(2);
+  });
+
+  it("tries every batch and carries the entries still refused whole, for the caller to log", async () => {
+    // Prepare: EventBridge refuses one entry of the first batch, every time.
+    events.on(PutEventsCommand).callsFake((input: { Entries: PutEventsRequestEntry[] }) => {
+      const results = input.Entries.map((e) =>
+        JSON.parse(e.Detail ?? "{}").name === "app/s-1"
+          ? { ErrorCode: "ThrottlingException", ErrorMessage: "Rate exceeded." }
+          : { EventId: "e" },
+      );
+      return { FailedEntryCount: results.filter((r) => "ErrorCode" in r).length, Entries: results };
+    });
+    const entries = Array.from({ length: 23 }, (_, i) => auditEntry(i));
+
+    // Act
+    const error = await new EventBridgeAuditSink(new EventBridgeClient({ region: "us-east-1" }))
+      .record(entries)
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(AuditDeliveryError);
+    expect((error as AuditDeliveryError).entries).toEqual([entries[1]]);
+    expect(error).toMatchObject({ operation: "PutEvents", retryable: true });
+    expect((error as Error).message).toContain("1 of 23 audit events failed twice (ThrottlingException)");
+    expect(sentBatches().map((b) => b.length)).toEqual([10, 1, 10, 3]);
+  });
+
+  it("goes on with the next batches when a whole call fails, and carries that batch's entries", async () => {
+    // Prepare
+    events
+      .on(PutEventsCommand)
+      .rejectsOnce(Object.assign(new Error("socket hang up"), { name: "TimeoutError", code: "ECONNRESET" }))
+      .resolves({ FailedEntryCount: 0, Entries: [] });
+    const entries = Array.from({ length: 12 }, (_, i) => auditEntry(i));
+
+    // Act
+    const error = await new EventBridgeAuditSink(new EventBridgeClient({ region: "us-east-1" }))
+      .record(entries)
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(AuditDeliveryError);
+    expect((error as AuditDeliveryError).entries).toEqual(entries.slice(0, 10));
+    expect(sentBatches().map((b) => b.length)).toEqual([10, 2]);
   });
 
   it("wraps a failed call as AdapterError", async () => {

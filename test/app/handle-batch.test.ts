@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { AccessFailureWindow } from "../../src/app/access-window.js";
-import { type BatchDeps, type BatchRecord, handleBatch } from "../../src/app/handle-batch.js";
-import type { FindingResult } from "../../src/app/process-findings.js";
+import { BATCH_SUMMARY, type BatchDeps, type BatchRecord, handleBatch } from "../../src/app/handle-batch.js";
+import { AUDIT_DELIVERY_FAILED, type FindingResult } from "../../src/app/process-findings.js";
 import { parseEvent } from "../../src/domain/events.js";
 import { AdapterError } from "../../src/errors.js";
-import type { SecretStore } from "../../src/ports.js";
+import type { AuditEntry, SecretStore } from "../../src/ports.js";
 import {
   BREAK_GLASS,
   defaultPolicy,
@@ -183,5 +183,80 @@ describe("handleBatch", () => {
     // Assess
     expect(notified).toHaveLength(1);
     expect(notified[0]?.map((r) => r.outcome?.outcome)).toEqual(["failed", "done"]);
+  });
+
+  it("logs one summary line per batch, for a metric filter on malformed events", async () => {
+    // Prepare
+    const account = exampleAccount();
+    const stale = await secretOf(account, "app/stale");
+    const store = new ScriptedStore(account).fail(
+      "tag",
+      new AdapterError("TagResource: ThrottlingException", "TagResource", true),
+      [stale.arn],
+    );
+    const deps = batchDeps(store, "config-compliance");
+
+    // Act
+    await handleBatch(
+      [
+        { id: "m-1", body: STALE_UNUSED },
+        { id: "m-2", body: USED_AGAIN },
+        { id: "m-3", body: "{not json" },
+        { id: "m-4", body: ACCESS_DENIED },
+      ],
+      deps,
+    );
+
+    // Assess
+    const summary = deps.log.lines.filter((l) => l.message === BATCH_SUMMARY);
+    expect(summary).toEqual([
+      {
+        level: "info",
+        message: "batch summary",
+        extra: { route: "config-compliance", records: 4, findings: 2, malformed: 2, failed: 1 },
+      },
+    ]);
+  });
+
+  it("logs the summary line for an empty batch too", async () => {
+    // Prepare
+    const deps = batchDeps(exampleAccount(), "config-compliance");
+
+    // Act
+    await handleBatch([], deps);
+
+    // Assess
+    expect(deps.log.lines.find((l) => l.message === BATCH_SUMMARY)?.extra).toMatchObject({
+      records: 0,
+      findings: 0,
+      malformed: 0,
+      failed: 0,
+    });
+  });
+
+  it("still logs the decisions and warns the owners when the audit cannot be delivered", async () => {
+    // Prepare: PutEvents refuses everything, after the action is done.
+    const account = exampleAccount();
+    const notified: FindingResult[][] = [];
+    const deps = batchDeps(account, "config-compliance", notified);
+    deps.audit = {
+      record: async (_entries: AuditEntry[]) => {
+        throw new AdapterError("PutEvents failed: AccessDeniedException", "PutEvents", false);
+      },
+    };
+
+    // Act
+    const result = await handleBatch([{ id: "m-1", body: STALE_UNUSED }], deps);
+
+    // Assess
+    expect(result.failedIds).toEqual([]);
+    expect(deps.log.lines.filter((l) => l.message === "decision").map((l) => l.extra.action)).toEqual([
+      "tag",
+    ]);
+    expect(notified.map((batch) => batch.map((r) => r.outcome?.outcome))).toEqual([["done"]]);
+    const kept = deps.log.at("error").find((l) => l.message === AUDIT_DELIVERY_FAILED);
+    expect(kept?.extra.auditDeliveryFailed).toBe(1);
+    expect(kept?.extra.entries).toEqual([expect.objectContaining({ name: "app/stale", action: "tag" })]);
+    expect(governorTags(await secretOf(account, "app/stale"))["governor:stage"]).toBe("flagged");
   });
 });

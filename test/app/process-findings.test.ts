@@ -1,10 +1,21 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { AccessFailureWindow } from "../../src/app/access-window.js";
-import { type ProcessDeps, processFindings } from "../../src/app/process-findings.js";
+import {
+  AUDIT_DELIVERY_FAILED,
+  OWN_CALL_REFUSED_RULE,
+  type ProcessDeps,
+  processFindings,
+  recordAudit,
+} from "../../src/app/process-findings.js";
 import type { Finding } from "../../src/domain/finding.js";
-import { addQuarantine, QUARANTINE_SID, quarantineStatement } from "../../src/domain/quarantine.js";
-import { AdapterError } from "../../src/errors.js";
-import type { SecretStore } from "../../src/ports.js";
+import {
+  addQuarantine,
+  isQuarantined,
+  QUARANTINE_SID,
+  quarantineStatement,
+} from "../../src/domain/quarantine.js";
+import { AdapterError, AuditDeliveryError } from "../../src/errors.js";
+import type { AuditEntry, AuditSink, SecretStore } from "../../src/ports.js";
 import {
   accountOf,
   arnOf,
@@ -14,10 +25,12 @@ import {
   entry,
   exampleAccount,
   examplePolicyText,
+  GOVERNOR_ROLE,
   governorTags,
   NOW,
   policyOf,
   RecordingAudit,
+  RecordingLog,
   rotationFailedFinding,
   ScriptedStore,
   secretOf,
@@ -49,7 +62,8 @@ function deps(
 
 describe("processFindings", () => {
   it("handles findings in order, each seeing the state the previous one left", async () => {
-    // Prepare: a read denied by the quarantine releases it; the next unused finding starts the lifecycle again.
+    // Prepare: a read denied by the quarantine releases it and records the proof of use; Config, which still
+    // sees the old LastAccessedDate, says unused again right after.
     const account = exampleAccount();
     const arn = (await secretOf(account, "app/quarantined-20d")).arn;
     const findings = [deniedFinding(arn), unusedFinding(arn)];
@@ -57,15 +71,47 @@ describe("processFindings", () => {
     // Act
     const results = await processFindings(findings, deps(account));
 
-    // Assess
-    expect(results.map((r) => [r.outcome?.decision.action, r.outcome?.outcome])).toEqual([
-      ["release", "done"],
-      ["tag", "done"],
+    // Assess: the proof keeps the lifecycle from starting again.
+    expect(
+      results.map((r) => [r.outcome?.decision.action, r.outcome?.decision.guard, r.outcome?.outcome]),
+    ).toEqual([
+      ["release", null, "done"],
+      ["none", "recently-accessed", "withheld"],
     ]);
     expect(results[1]?.secret?.tags["governor:stage"]).toBeUndefined();
-    expect(governorTags(await secretOf(account, arn))).toEqual({
-      "governor:stage": "flagged",
-      "governor:stage-since": "2026-11-23",
+    expect(governorTags(await secretOf(account, arn))).toEqual({ "governor:used-on": "2026-11-23" });
+  });
+
+  it("records the proof of use before the release, so a run cut short still leaves the secret in use", async () => {
+    // Prepare
+    const account = exampleAccount();
+    const from = account.calls.length;
+
+    // Act
+    await processFindings([deniedFinding("app/quarantined-20d")], deps(account));
+
+    // Assess
+    expect(writesSince(account, from)).toEqual([
+      "TagResource app/quarantined-20d",
+      "PutResourcePolicy app/quarantined-20d",
+      "UntagResource app/quarantined-20d",
+    ]);
+  });
+
+  it("cancels a deletion before it records the proof (AWS refuses tags on a secret scheduled for deletion)", async () => {
+    // Prepare
+    const account = exampleAccount();
+    const from = account.calls.length;
+
+    // Act
+    const results = await processFindings([deniedFinding("app/retired")], deps(account));
+
+    // Assess
+    expect(results[0]?.outcome?.outcome).toBe("done");
+    expect(writesSince(account, from)[0]).toBe("RestoreSecret app/retired");
+    expect(writesSince(account, from)).toContain("TagResource app/retired");
+    expect(governorTags(await secretOf(account, "app/retired"))).toEqual({
+      "governor:used-on": "2026-11-23",
     });
   });
 
@@ -192,7 +238,7 @@ describe("processFindings", () => {
       ...original,
       Statement: original.Statement.filter((s) => s.Sid !== QUARANTINE_SID),
     });
-    expect(governorTags(await secretOf(account, name))).toEqual({});
+    expect(governorTags(await secretOf(account, name))).toEqual({ "governor:used-on": "2026-11-23" });
   });
 
   it("takes a read denied by its own statement on a secret still tagged flagged (a run cut short) as proof of use", async () => {
@@ -215,7 +261,7 @@ describe("processFindings", () => {
     expect(results[0]?.outcome?.decision).toMatchObject({ rule: "quarantine-feedback", action: "release" });
     expect(results[0]?.outcome?.outcome).toBe("done");
     expect(await account.getResourcePolicy(arn)).toBeUndefined();
-    expect(governorTags(await secretOf(account, arn))).toEqual({});
+    expect(governorTags(await secretOf(account, arn))).toEqual({ "governor:used-on": "2026-11-23" });
   });
 
   it.each([
@@ -362,5 +408,183 @@ rules:
     // Assess
     expect(results[0]?.decision?.action).toBe("notify");
     expect(results[0]?.decision?.rule).toBe("access");
+  });
+
+  it("makes one incident of a fleet: failures of one role's sessions, each session named", async () => {
+    // Prepare: three instances of one service, each its own session ARN.
+    const account = exampleAccount();
+    const session = (i: number) => `arn:aws:sts::123456789012:assumed-role/orders-app/i-00${i}`;
+    const findings = [1, 2, 3, 4].map((i) => deniedFinding("app/active", i, session(i)));
+
+    // Act
+    const results = await processFindings(findings, deps(account));
+
+    // Assess
+    expect(results.map((r) => r.decision?.action ?? r.note)).toEqual([
+      "1 of 3 failures within 15 minutes: not an incident yet",
+      "2 of 3 failures within 15 minutes: not an incident yet",
+      "notify",
+      "already reported in this window (1 more since)",
+    ]);
+    expect(results[2]?.accessFailures).toEqual({
+      principal: "arn:aws:iam::123456789012:role/orders-app",
+      count: 3,
+      sessions: ["i-001", "i-002", "i-003"],
+    });
+    expect(results[2]?.decision?.reason).toContain(
+      "3 failures within 15 minutes by arn:aws:iam::123456789012:role/orders-app from 3 sessions: i-001, i-002, i-003",
+    );
+  });
+
+  it("reports the governor's own refused calls as such: no incident, no aggregation", async () => {
+    // Prepare: three TagResource denials of the governor's own role, above the incident threshold.
+    const account = exampleAccount();
+    const own =
+      "arn:aws:sts::123456789012:assumed-role/secrets-governor/secrets-governor-prod-config-compliance";
+    const findings = [0, 1, 2].map((m) => {
+      const f = deniedFinding("app/active", m, own);
+      return { ...f, access: { ...f.access, api: "TagResource" } } as Finding;
+    });
+    const window = new AccessFailureWindow(15, 3);
+    const d = deps(account, { selfPrincipals: [GOVERNOR_ROLE], accessWindow: window });
+
+    // Act
+    const results = await processFindings(findings, d);
+
+    // Assess
+    expect(results.map((r) => [r.decision?.rule, r.decision?.action, r.outcome?.outcome, r.note])).toEqual(
+      findings.map(() => [OWN_CALL_REFUSED_RULE, "none", "skipped", undefined]),
+    );
+    expect(results[0]?.decision?.reason).toMatch(
+      /^the governor's own TagResource call was refused \(AccessDenied\) for .*secrets-governor.*: not an incident/,
+    );
+    expect(window.size).toBe(0);
+    expect(writesSince(account)).toEqual([]);
+  });
+
+  it("never takes the governor's own refused call on a quarantined secret as proof of use", async () => {
+    // Prepare
+    const account = exampleAccount();
+    const arn = (await secretOf(account, "app/quarantined-20d")).arn;
+    const own = "arn:aws:sts::123456789012:assumed-role/secrets-governor/sweep";
+
+    // Act
+    const results = await processFindings(
+      [deniedFinding(arn, 0, own)],
+      deps(account, { selfPrincipals: [GOVERNOR_ROLE] }),
+    );
+
+    // Assess
+    expect(results[0]?.decision?.rule).toBe(OWN_CALL_REFUSED_RULE);
+    expect(writesSince(account)).toEqual([]);
+    expect(isQuarantined(await account.getResourcePolicy(arn))).toBe(true);
+    expect(governorTags(await secretOf(account, arn))["governor:stage"]).toBe("quarantined");
+  });
+
+  it("takes another role's denial as usual when selfPrincipals are given", async () => {
+    // Prepare
+    const account = exampleAccount();
+
+    // Act
+    const results = await processFindings(
+      [deniedFinding("app/quarantined-20d")],
+      deps(account, { selfPrincipals: [GOVERNOR_ROLE] }),
+    );
+
+    // Assess
+    expect(results[0]?.decision?.rule).toBe("quarantine-feedback");
+  });
+});
+
+describe("processFindings: an audit that cannot be delivered", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  class FailingAudit implements AuditSink {
+    constructor(private readonly error: (entries: AuditEntry[]) => Error) {}
+    async record(entries: AuditEntry[]): Promise<void> {
+      throw this.error(entries);
+    }
+  }
+
+  it("never throws: the results come back and the entries are logged whole, marked auditDeliveryFailed", async () => {
+    // Prepare
+    const account = exampleAccount();
+    const log = new RecordingLog();
+    const error = new AdapterError("PutEvents failed: AccessDeniedException", "PutEvents", false);
+    const d = deps(account, { audit: new FailingAudit(() => error), log });
+
+    // Act
+    const results = await processFindings([unusedFinding("app/stale")], d);
+
+    // Assess
+    expect(results[0]?.outcome?.outcome).toBe("done");
+    expect(log.at("error")).toHaveLength(1);
+    const line = log.at("error")[0];
+    expect(line?.message).toBe(AUDIT_DELIVERY_FAILED);
+    expect(line?.extra).toMatchObject({ auditDeliveryFailed: 1, error: error.message });
+    expect(line?.extra.entries).toEqual([
+      expect.objectContaining({ name: "app/stale", action: "tag", outcome: "done" }),
+    ]);
+  });
+
+  it("logs only the entries the sink says it could not deliver", async () => {
+    // Prepare
+    const account = exampleAccount();
+    const log = new RecordingLog();
+    const audit = new FailingAudit(
+      (entries) => new AuditDeliveryError("PutEvents: 1 of 2 failed twice", true, entries.slice(1)),
+    );
+
+    // Act
+    await processFindings(
+      [unusedFinding("app/stale"), unusedFinding("app/never-used")],
+      deps(account, { audit, log }),
+    );
+
+    // Assess
+    const line = log.at("error")[0];
+    expect(line?.extra.auditDeliveryFailed).toBe(1);
+    expect((line?.extra.entries as AuditEntry[]).map((e) => e.name)).toEqual(["app/never-used"]);
+  });
+
+  it("without a log, writes the entries as one JSON line to stderr", async () => {
+    // Prepare
+    const lines: string[] = [];
+    vi.spyOn(console, "error").mockImplementation((text: string) => {
+      lines.push(text);
+    });
+    const entry = {
+      time: NOW.toISOString(),
+      mode: "enforce",
+      arn: arnOf("app/x"),
+      name: "app/x",
+      finding: "unused",
+      action: "tag",
+      guard: null,
+      outcome: "done",
+    } satisfies AuditEntry;
+
+    // Act
+    const delivered = await recordAudit(new FailingAudit(() => new Error("down")), [entry]);
+
+    // Assess
+    expect(delivered).toBe(false);
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      { message: AUDIT_DELIVERY_FAILED, auditDeliveryFailed: 1, error: "down", entries: [entry] },
+    ]);
+  });
+
+  it("records nothing and reports delivered when there is nothing to record", async () => {
+    // Prepare
+    const audit = new RecordingAudit();
+
+    // Act
+    const delivered = await recordAudit(audit, []);
+
+    // Assess
+    expect(delivered).toBe(true);
+    expect(audit.batches).toEqual([]);
   });
 });

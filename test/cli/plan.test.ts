@@ -159,7 +159,8 @@ describe("governor plan --format json", () => {
     expect(byKey["app/flagged-5d unused"]).toEqual(["untag", null, null]);
     expect(byKey["app/flagged-5d rotation-failed"]).toEqual(["notify", "flagged", null]);
     expect(byKey["app/never-used unused"]).toEqual(["tag", "flagged", null]);
-    expect(plan.summary.unused).toBe(7);
+    // app/active is not counted unused: the newest facts (recently-accessed) win over Config.
+    expect(plan.summary.unused).toBe(6);
   });
 });
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { addDays, daysBetween, isoDate, parseAwsDate, utcDay } from "../../src/domain/dates.js";
+import {
+  addDays,
+  dayCount,
+  daysBetween,
+  isoDate,
+  parseAwsDate,
+  parseIsoDate,
+  utcDay,
+} from "../../src/domain/dates.js";
 
 describe("parseAwsDate", () => {
   it.each([
@@ -99,5 +107,43 @@ describe("UTC day arithmetic", () => {
 
     // Assess
     expect(days).toEqual([1, -1]);
+  });
+});
+
+describe("parseIsoDate (dates the governor writes into tags)", () => {
+  it.each([
+    ["a date", "2026-11-22", "2026-11-22T00:00:00.000Z"],
+    ["a date with spaces around it", " 2026-11-22 ", "2026-11-22T00:00:00.000Z"],
+    ["a full timestamp in UTC", "2026-11-22T10:00:00Z", "2026-11-22T10:00:00.000Z"],
+    ["a full timestamp with milliseconds", "2026-11-22T10:00:00.250Z", "2026-11-22T10:00:00.250Z"],
+    ["a full timestamp with an offset", "2026-11-22T10:00:00+01:00", "2026-11-22T09:00:00.000Z"],
+    ["a compact numeric date (not epoch seconds)", "20261122", undefined],
+    ["epoch seconds", "1795305600", undefined],
+    ["epoch seconds as a number", 1795305600, undefined],
+    ["a day that does not exist", "2026-02-30", undefined],
+    ["free text", "last week", undefined],
+    ["nothing", undefined, undefined],
+  ])("%s", (_label, value, expected) => {
+    // Act
+    const date = parseIsoDate(value);
+
+    // Assess
+    expect(date?.toISOString()).toBe(expected);
+  });
+});
+
+describe("dayCount", () => {
+  it.each([
+    [0, "0 days"],
+    [1, "1 day"],
+    [2, "2 days"],
+    [-1, "-1 day"],
+    [145, "145 days"],
+  ])("%i -> %s", (days, expected) => {
+    // Act
+    const text = dayCount(days);
+
+    // Assess
+    expect(text).toBe(expected);
   });
 });

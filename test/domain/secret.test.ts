@@ -160,7 +160,16 @@ describe("parseInventory", () => {
       listSecrets(entry({ Tags: [{ Value: "x" }] })),
       "SecretList[0] (app/db): field Tags.0.Key",
     ],
-    ["an entry without a Name (index only)", listSecrets({ ARN }), "inv.json: SecretList[0]: field Name:"],
+    [
+      "an entry without a Name, named by its ARN",
+      listSecrets({ ARN }),
+      `inv.json: SecretList[0] (${ARN}): field Name:`,
+    ],
+    [
+      "an entry with neither Name nor ARN (index only)",
+      listSecrets({ Description: "x" }),
+      "inv.json: SecretList[0]: field ARN:",
+    ],
     ["an entry that is not an object", listSecrets("app/db" as never), "SecretList[0]: field (entry)"],
   ])("rejects %s with an InputError naming the field and the secret", (_label, text, message) => {
     // Act

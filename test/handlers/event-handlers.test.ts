@@ -105,7 +105,11 @@ describe("event handlers (makeHandler)", () => {
       route: "access-failure" as Route,
       file: "examples/events/03-getsecretvalue-denied-by-quarantine.json",
       secret: "app/quarantined-20d",
-      writes: ["PutResourcePolicy app/quarantined-20d", "UntagResource app/quarantined-20d"],
+      writes: [
+        "TagResource app/quarantined-20d",
+        "PutResourcePolicy app/quarantined-20d",
+        "UntagResource app/quarantined-20d",
+      ],
     },
     {
       route: "rotation-failure" as Route,

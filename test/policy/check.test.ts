@@ -123,6 +123,16 @@ describe("checkPolicy: actions", () => {
       ["p.yml:5:9: tag key 'governor:stage-since' is kept by the lifecycle; a rule cannot set it"],
     ],
     [
+      "a tag action forging the proof of use",
+      'rules:\n  - name: r\n    match: { finding: rotation-disabled }\n    actions:\n      - tag: { "governor:used-on": "2099-01-01" }\n',
+      ["p.yml:5:9: tag key 'governor:used-on' is kept by the lifecycle; a rule cannot set it"],
+    ],
+    [
+      "an untag action removing the proof of use",
+      "rules:\n  - name: r\n    match: { finding: rotation-disabled }\n    actions:\n      - untag: [governor:used-on]\n",
+      ["p.yml:5:9: tag key 'governor:used-on' is kept by the lifecycle; a rule cannot set it"],
+    ],
+    [
       "schedule-deletion without quarantine",
       "rules:\n  - name: r\n    match: { finding: rotation-disabled }\n    actions: [notify, schedule-deletion]\n",
       ["p.yml:4:23: deletion always comes after a quarantine: list 'quarantine' in the same rule"],
@@ -262,6 +272,26 @@ describe("checkPolicy: unreachable rules", () => {
       "  - name: r\n    match: { finding: rotation-disabled, managed: false, owningService: rds }\n    actions: [notify]\n",
       "p.yml:3:12: unreachable rule 'r': managed: false excludes every owningService",
     ],
+    [
+      "daysSinceLastAccess below 0 days (days are never negative)",
+      "  - name: r\n    match: { finding: unused, daysSinceLastAccess: { lt: 0 } }\n    lifecycle: {}\n",
+      "p.yml:3:12: unreachable rule 'r': daysSinceLastAccess is an empty range",
+    ],
+    [
+      "ageDays of at most a fraction of a day below 1, from 1",
+      "  - name: r\n    match: { finding: rotation-disabled, ageDays: { gte: 0.5, lt: 1 } }\n    actions: [notify]\n",
+      "p.yml:3:12: unreachable rule 'r': ageDays is an empty range",
+    ],
+    [
+      "a negative ageDays bound",
+      "  - name: r\n    match: { finding: rotation-disabled, ageDays: { gt: -5 } }\n    actions: [notify]\n",
+      "p.yml:3:57: rules.0.match.ageDays.gt: a number of days cannot be negative",
+    ],
+    [
+      "a negative daysSinceLastAccess bound (it would never match)",
+      "  - name: r\n    match: { finding: unused, daysSinceLastAccess: { lt: -1 } }\n    lifecycle: {}\n",
+      "p.yml:3:58: rules.0.match.daysSinceLastAccess.lt: a number of days cannot be negative",
+    ],
   ])("rejects %s", (_label, rules, expected) => {
     // Act
     const found = lines(`rules:\n${rules}`);
@@ -282,6 +312,10 @@ describe("checkPolicy: unreachable rules", () => {
     [
       "a range that holds exactly one day",
       "  - name: r\n    match: { finding: rotation-disabled, ageDays: { gte: 10, lte: 10 } }\n    actions: [notify]\n",
+    ],
+    [
+      "a range from day 0",
+      "  - name: r\n    match: { finding: rotation-disabled, ageDays: { gte: 0, lt: 1 } }\n    actions: [notify]\n",
     ],
   ])("accepts %s", (_label, rules) => {
     // Act

@@ -19,6 +19,8 @@ const TODAY = "2026-11-23";
 const STAGE_TAGS = ["governor:stage", "governor:stage-since"];
 const NOTIFY: Step = { kind: "notify", route: "default" };
 const UNTAG: Step = { kind: "untag", keys: STAGE_TAGS };
+/** The proof of use a denied read leaves on the secret. */
+const USED_TODAY: Step = { kind: "tag", tags: { "governor:used-on": TODAY } };
 
 function tagStage(stage: string): Step {
   return { kind: "tag", tags: { "governor:stage": stage, "governor:stage-since": TODAY } };
@@ -532,27 +534,43 @@ describe("evaluate: guards", () => {
 describe("evaluate: access failures on a quarantined secret", () => {
   it.each<[string, FindingType, Secret, Expect]>([
     [
-      "access-denied while quarantined: released",
+      "access-denied while quarantined: the proof of use recorded, then released",
       "access-denied",
       stagedSecret("quarantined", 3),
-      { action: "release", steps: [{ kind: "release" }, UNTAG, NOTIFY], stage: null, guard: null },
+      {
+        action: "release",
+        steps: [USED_TODAY, { kind: "release" }, UNTAG, NOTIFY],
+        stage: null,
+        guard: null,
+      },
     ],
     [
-      "decryption-failure while quarantined: released",
+      "decryption-failure while quarantined: the proof of use recorded, then released",
       "decryption-failure",
       stagedSecret("quarantined", 3),
-      { action: "release", steps: [{ kind: "release" }, UNTAG, NOTIFY], stage: null, guard: null },
+      {
+        action: "release",
+        steps: [USED_TODAY, { kind: "release" }, UNTAG, NOTIFY],
+        stage: null,
+        guard: null,
+      },
     ],
     [
-      "access-denied while deletion is pending: deletion cancelled",
+      "access-denied while deletion is pending: deletion cancelled first (AWS refuses tags until then)",
       "access-denied",
       stagedSecret("deletion-scheduled", 3, { deletedDate: daysAgo(3) }),
       {
         action: "cancel-deletion",
-        steps: [{ kind: "cancel-deletion" }, { kind: "release" }, UNTAG, NOTIFY],
+        steps: [{ kind: "cancel-deletion" }, USED_TODAY, { kind: "release" }, UNTAG, NOTIFY],
         stage: null,
         guard: null,
       },
+    ],
+    [
+      "access-denied while quarantined, the proof already recorded today: not tagged again",
+      "access-denied",
+      stagedSecret("quarantined", 3, { tags: { "governor:used-on": TODAY } }),
+      { action: "release", steps: [{ kind: "release" }, UNTAG, NOTIFY], stage: null, guard: null },
     ],
     [
       "access-denied on a flagged secret: the ordinary rule",
@@ -756,7 +774,7 @@ rules:
       undefined,
     ],
     [
-      "Config's open unused finding is taken as is",
+      "Config's open unused finding on a secret read 3 days ago: the notice says recently-accessed",
       "unused",
       { lastAccessedDate: daysAgo(3) },
       { status: "open" },
@@ -764,8 +782,15 @@ rules:
         action: "notify",
         steps: [NOTIFY],
         stage: null,
-        guard: null,
+        guard: "recently-accessed",
       },
+    ],
+    [
+      "Config's open unused finding on a secret read 31 days ago: taken as is",
+      "unused",
+      { lastAccessedDate: daysAgo(31) },
+      { status: "open" },
+      { action: "notify", steps: [NOTIFY], stage: null, guard: null },
     ],
     ["no rule on the finding", "rotation-failed", {}, {}, undefined],
   ])("%s", (_label, finding, spec, extra, expected) => {
@@ -936,5 +961,260 @@ describe("evaluate: a read denied on an exempt secret the governor quarantined",
       guard: "exempt",
     });
     expect(decision?.reason).toContain("governor restore");
+  });
+});
+
+describe("evaluate: the guards of unused hold for a rule with plain actions", () => {
+  const policy = loadYaml(`rules:
+  - name: unused-quarantine
+    match: { finding: unused }
+    actions: [notify, quarantine]
+`);
+  const QUARANTINE: Expect = {
+    action: "quarantine",
+    steps: [NOTIFY, { kind: "quarantine" }, tagStage("quarantined")],
+    stage: "quarantined",
+    guard: null,
+  };
+
+  it.each<[string, SecretSpec, Partial<EvaluationInput>, Expect | undefined]>([
+    [
+      "Config says unused, read yesterday: only the notice, guard recently-accessed",
+      { lastAccessedDate: daysAgo(1) },
+      { status: "open" },
+      { action: "notify", steps: [NOTIFY], stage: null, guard: "recently-accessed" },
+    ],
+    [
+      "Config says unused, read in a replica last week: guard recently-accessed",
+      {
+        primaryRegion: "us-east-1",
+        lastAccessedDate: daysAgo(300),
+        replicas: [{ region: "eu-west-1", lastAccessedDate: daysAgo(7) }],
+      },
+      { status: "open" },
+      { action: "notify", steps: [NOTIFY], stage: null, guard: "recently-accessed" },
+    ],
+    [
+      "Config says unused, a replicated primary whose replicas are unknown: guard replicas-unknown",
+      { primaryRegion: "us-east-1", replicas: undefined, lastAccessedDate: daysAgo(300) },
+      { status: "open" },
+      { action: "notify", steps: [NOTIFY], stage: null, guard: "replicas-unknown" },
+    ],
+    [
+      "judged from the facts, a replicated primary whose replicas are unknown: guard replicas-unknown",
+      { primaryRegion: "us-east-1", replicas: undefined, lastAccessedDate: daysAgo(300) },
+      {},
+      { action: "notify", steps: [NOTIFY], stage: null, guard: "replicas-unknown" },
+    ],
+    [
+      "Config says unused, a read denied by the quarantine yesterday (governor:used-on): guard recently-accessed",
+      { lastAccessedDate: daysAgo(300), tags: { "governor:used-on": isoDaysAgo(1) } },
+      { status: "open" },
+      { action: "notify", steps: [NOTIFY], stage: null, guard: "recently-accessed" },
+    ],
+    [
+      "Config says unused and the facts agree: quarantined",
+      { lastAccessedDate: daysAgo(300) },
+      { status: "open" },
+      QUARANTINE,
+    ],
+    ["judged from the facts, unused: quarantined", { lastAccessedDate: daysAgo(300) }, {}, QUARANTINE],
+    ["judged from the facts, read yesterday: nothing", { lastAccessedDate: daysAgo(1) }, {}, undefined],
+  ])("%s", (_label, spec, extra, expected) => {
+    // Act
+    const decision = judge(makeSecret(spec), policy, extra);
+
+    // Assess
+    expect(shape(decision)).toEqual(expected);
+  });
+
+  it("names the guard in the reason", () => {
+    // Act
+    const decision = judge(makeSecret({ lastAccessedDate: daysAgo(1) }), policy, { status: "open" });
+
+    // Assess
+    expect(decision?.reason).toBe("unused; Config says unused but it was read 1 day ago");
+    expect(decision?.trace).toContain(
+      "guard recently-accessed: Config says unused but it was read 1 day ago",
+    );
+  });
+});
+
+describe("evaluate: the proof of use (governor:used-on)", () => {
+  it.each<[string, Secret, Partial<EvaluationInput>, Expect | undefined]>([
+    [
+      "never flagged, unread for 200 days but read denied 10 days ago: nothing to do",
+      makeSecret({ lastAccessedDate: daysAgo(200), tags: { "governor:used-on": isoDaysAgo(10) } }),
+      {},
+      undefined,
+    ],
+    [
+      "Config says unused, read denied 10 days ago: guard recently-accessed",
+      makeSecret({ lastAccessedDate: daysAgo(200), tags: { "governor:used-on": isoDaysAgo(10) } }),
+      { status: "open" },
+      { action: "none", steps: [], stage: null, guard: "recently-accessed" },
+    ],
+    [
+      "a proof of use 91 days old: flagged again",
+      makeSecret({ lastAccessedDate: daysAgo(200), tags: { "governor:used-on": isoDaysAgo(91) } }),
+      {},
+      {
+        action: "tag",
+        steps: [tagStage("flagged"), NOTIFY],
+        stage: "flagged",
+        guard: null,
+        next: { action: "quarantine", on: "2026-12-07" },
+      },
+    ],
+    [
+      "a used-on tag that is not a date counts for nothing",
+      makeSecret({ lastAccessedDate: daysAgo(200), tags: { "governor:used-on": "20261122" } }),
+      {},
+      {
+        action: "tag",
+        steps: [tagStage("flagged"), NOTIFY],
+        stage: "flagged",
+        guard: null,
+        next: { action: "quarantine", on: "2026-12-07" },
+      },
+    ],
+    [
+      "flagged, read denied yesterday: the way back",
+      stagedSecret("flagged", 5, { tags: { "governor:used-on": isoDaysAgo(1) } }),
+      {},
+      { action: "untag", steps: [UNTAG, NOTIFY], stage: null, guard: null },
+    ],
+  ])("%s", (_label, secret, extra, expected) => {
+    // Act
+    const decision = judge(secret, defaultPolicy(), extra);
+
+    // Assess
+    expect(shape(decision)).toEqual(expected);
+  });
+
+  it.each([
+    [
+      "onQuarantined: notify leaves the quarantine, so records no proof that would undo it",
+      lifecycle("      quarantine: { afterDays: 14 }", "accessFailures:\n  onQuarantined: notify\n"),
+      stagedSecret("quarantined", 3),
+      [NOTIFY],
+    ],
+    [
+      "an exempt secret is not tagged (the role may not)",
+      defaultPolicy(),
+      stagedSecret("quarantined", 3, { tags: { "governor:exempt": "true" } }),
+      [NOTIFY],
+    ],
+  ])("a denied read records no proof when %s", (_label, policy, secret, steps) => {
+    // Act
+    const decision = evaluate({ secret, finding: "access-denied", status: "open" }, policy, NOW);
+
+    // Assess
+    expect(decision?.steps).toEqual(steps);
+  });
+});
+
+describe("evaluate: governor:stage-since is an ISO-8601 date", () => {
+  it.each([
+    ["a compact numeric date", "20261122"],
+    ["epoch seconds", "1795305600"],
+    ["a fractional number", "1795305600.5"],
+  ])("%s is missing or invalid: the clock restarts today, nothing escalates", (_label, since) => {
+    // Prepare
+    const secret = makeSecret({
+      lastAccessedDate: daysAgo(200),
+      tags: { "governor:stage": "flagged", "governor:stage-since": since },
+    });
+
+    // Act
+    const decision = judge(secret);
+
+    // Assess
+    expect(shape(decision)).toEqual({
+      action: "tag",
+      steps: [tagStage("flagged")],
+      stage: "flagged",
+      guard: null,
+    });
+    expect(decision?.trace).toContain("governor:stage-since missing or invalid: the clock restarts today");
+  });
+
+  it.each([
+    ["a date", "2026-11-01", "2026-11-01T00:00:00.000Z"],
+    ["a full ISO timestamp", "2026-11-01T10:30:00Z", "2026-11-01T10:30:00.000Z"],
+    ["a full ISO timestamp with an offset", "2026-11-01T10:30:00+02:00", "2026-11-01T08:30:00.000Z"],
+    ["a compact numeric date", "20261122", undefined],
+    ["epoch seconds", "1795305600", undefined],
+  ])("readStage reads %s", (_label, since, expected) => {
+    // Act
+    const read = readStage(
+      makeSecret({ tags: { "governor:stage": "flagged", "governor:stage-since": since } }),
+    );
+
+    // Assess
+    expect(read.since?.toISOString()).toBe(expected);
+  });
+});
+
+describe("evaluate: reasons count days in good English", () => {
+  it.each<[string, Secret, Policy, Partial<EvaluationInput>, string]>([
+    [
+      "used again, read 1 day ago",
+      stagedSecret("flagged", 5, { lastAccessedDate: daysAgo(1) }),
+      defaultPolicy(),
+      {},
+      "used again (read 1 day ago)",
+    ],
+    [
+      "used again, read today",
+      stagedSecret("flagged", 5, { lastAccessedDate: NOW }),
+      defaultPolicy(),
+      {},
+      "used again (read today)",
+    ],
+    [
+      "Config says unused, read 1 day ago",
+      makeSecret({ lastAccessedDate: daysAgo(1) }),
+      defaultPolicy(),
+      { status: "open" },
+      "Config says unused but it was read 1 day ago",
+    ],
+    [
+      "Config says unused, never read and created 1 day ago",
+      makeSecret({ lastAccessedDate: undefined, createdDate: daysAgo(1) }),
+      defaultPolicy(),
+      { status: "open" },
+      "Config says unused but it was created 1 day ago, never read",
+    ],
+    [
+      "flagged 1 day ago: quarantined",
+      stagedSecret("flagged", 1),
+      lifecycle("      quarantine: { afterDays: 1 }"),
+      {},
+      "not read for 200 days (last read 2026-05-07); flagged 1 day ago: quarantined",
+    ],
+    [
+      "quarantined 1 day: deletion scheduled",
+      stagedSecret("quarantined", 1),
+      lifecycle("      quarantine: { afterDays: 14 }\n      scheduleDeletion: { afterDays: 15 }"),
+      {},
+      "not read for 200 days (last read 2026-05-07); quarantined 1 day: deletion scheduled, final on 2026-12-23",
+    ],
+    [
+      "unused past a threshold of 1 day, read 2 days ago",
+      makeSecret({ lastAccessedDate: daysAgo(2) }),
+      loadYaml(
+        "rules:\n  - name: u\n    match: { finding: unused }\n    unusedForDays: 1\n    lifecycle: {}\n",
+      ),
+      {},
+      "not read for 2 days (last read 2026-11-21): flagged, owner warned",
+    ],
+  ])("%s", (_label, secret, policy, extra, reason) => {
+    // Act
+    const decision = judge(secret, policy, extra);
+
+    // Assess
+    expect(decision?.reason).toBe(reason);
+    expect(decision?.reason).not.toMatch(/\b1 days\b/);
   });
 });

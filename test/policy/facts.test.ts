@@ -7,7 +7,7 @@ import {
   replicasUnknown,
   usesDefaultKey,
 } from "../../src/policy/facts.js";
-import { daysAgo, makeSecret, NOW, type SecretSpec } from "./builders.js";
+import { daysAgo, isoDaysAgo, makeSecret, NOW, type SecretSpec } from "./builders.js";
 
 describe("isUnused", () => {
   it.each<[string, SecretSpec, number, boolean | undefined]>([
@@ -91,6 +91,70 @@ describe("isUnused", () => {
     expect(last).toEqual(daysAgo(12));
     expect(days).toBe(12);
     expect(replicasUnknown(secret)).toBe(false);
+  });
+});
+
+describe("last use: LastAccessedDate and the proof of use (governor:used-on)", () => {
+  it.each<[string, SecretSpec, string | undefined, number | undefined, boolean | undefined]>([
+    [
+      "a denied read recorded yesterday is later than the last access",
+      { lastAccessedDate: daysAgo(200), tags: { "governor:used-on": isoDaysAgo(1) } },
+      isoDaysAgo(1),
+      1,
+      false,
+    ],
+    [
+      "a proof older than the last access does not move it back",
+      { lastAccessedDate: daysAgo(5), tags: { "governor:used-on": isoDaysAgo(100) } },
+      isoDaysAgo(5),
+      5,
+      false,
+    ],
+    [
+      "never read, but a read was denied 10 days ago",
+      {
+        lastAccessedDate: undefined,
+        createdDate: daysAgo(300),
+        tags: { "governor:used-on": isoDaysAgo(10) },
+      },
+      isoDaysAgo(10),
+      10,
+      false,
+    ],
+    [
+      "a proof older than the threshold: unused",
+      { lastAccessedDate: daysAgo(200), tags: { "governor:used-on": isoDaysAgo(91) } },
+      isoDaysAgo(91),
+      91,
+      true,
+    ],
+    [
+      "a used-on that is not an ISO date counts for nothing",
+      { lastAccessedDate: daysAgo(200), tags: { "governor:used-on": "20261122" } },
+      isoDaysAgo(200),
+      200,
+      true,
+    ],
+    [
+      "a used-on of free text counts for nothing",
+      { lastAccessedDate: daysAgo(200), tags: { "governor:used-on": "yesterday" } },
+      isoDaysAgo(200),
+      200,
+      true,
+    ],
+  ])("%s", (_label, spec, last, days, unused) => {
+    // Prepare
+    const secret = makeSecret(spec);
+
+    // Act
+    const found = {
+      last: lastAccessAnywhere(secret)?.toISOString().slice(0, 10),
+      days: daysSinceLastUse(secret, NOW),
+      unused: isUnused(secret, NOW, 90),
+    };
+
+    // Assess
+    expect(found).toEqual({ last, days, unused });
   });
 });
 

@@ -165,6 +165,85 @@ describe("loadPolicy: syntax and schema errors", () => {
     }
   });
 
+  it.each([
+    [
+      "a misspelt match condition (a letter left out)",
+      "rules:\n  - name: x\n    match: { finding: unused, ownigService: rds }\n    lifecycle: {}\n",
+      ["p.yml:3:31: unknown key 'ownigService' in rules.0.match (did you mean 'owningService'?)"],
+    ],
+    [
+      "a misspelt match condition (a letter left out, mid-word)",
+      "rules:\n  - name: x\n    match: { finding: unused, rotatonEnabled: true }\n    lifecycle: {}\n",
+      ["p.yml:3:31: unknown key 'rotatonEnabled' in rules.0.match (did you mean 'rotationEnabled'?)"],
+    ],
+    [
+      "a misspelt lifecycle (a letter doubled)",
+      "rules:\n  - name: x\n    match: { finding: unused }\n    lifeccycle: {}\n",
+      ["p.yml:4:5: unknown key 'lifeccycle' in rules.0 (did you mean 'lifecycle'?)"],
+    ],
+    [
+      "misspelt actions",
+      "rules:\n  - name: x\n    match: { finding: rotation-disabled }\n    acions: [notify]\n",
+      ["p.yml:4:5: unknown key 'acions' in rules.0 (did you mean 'actions'?)"],
+    ],
+    [
+      "a misspelt key inside an action object",
+      "rules:\n  - name: x\n    match: { finding: rotation-disabled }\n    actions:\n      - quarantine\n      - schedule-deletion: { recoveryWindow: 7 }\n",
+      [
+        "p.yml:6:30: unknown key 'recoveryWindow' in rules.0.actions.1.schedule-deletion (did you mean 'recoveryWindowDays'?)",
+      ],
+    ],
+    [
+      "a misspelt key of a notify action",
+      "rules:\n  - name: x\n    match: { finding: rotation-disabled }\n    actions: [{ notify: { rout: ops } }]\n",
+      ["p.yml:4:27: unknown key 'rout' in rules.0.actions.0.notify (did you mean 'route'?)"],
+    ],
+    [
+      "a misspelt finding type",
+      "rules:\n  - name: x\n    match: { finding: unsed }\n    lifecycle: {}\n",
+      [
+        "p.yml:3:23: rules.0.match.finding: unknown value 'unsed' (did you mean 'unused'?); expected one of: unused, rotation-disabled, rotation-failed, rotation-overdue, not-using-cmk, access-denied, decryption-failure",
+      ],
+    ],
+    [
+      "a misspelt finding type in a list, at its item",
+      "rules:\n  - name: x\n    match:\n      finding: [rotation-disabled, not-usng-cmk]\n    actions: [notify]\n",
+      [
+        "p.yml:4:36: rules.0.match.finding.1: unknown value 'not-usng-cmk' (did you mean 'not-using-cmk'?); expected one of: unused, rotation-disabled, rotation-failed, rotation-overdue, not-using-cmk, access-denied, decryption-failure",
+      ],
+    ],
+    [
+      "a finding type far from any, with the valid ones",
+      "rules:\n  - name: x\n    match: { finding: stale }\n    lifecycle: {}\n",
+      [
+        "p.yml:3:23: rules.0.match.finding: unknown value 'stale'; expected one of: unused, rotation-disabled, rotation-failed, rotation-overdue, not-using-cmk, access-denied, decryption-failure",
+      ],
+    ],
+    [
+      "a misspelt mode",
+      "mode: enforc\n",
+      ["p.yml:1:7: mode: unknown value 'enforc' (did you mean 'enforce'?); expected one of: report, enforce"],
+    ],
+    [
+      "a misspelt action name",
+      "rules:\n  - name: x\n    match: { finding: rotation-failed }\n    actions: [notify, quarantin]\n",
+      [
+        "p.yml:4:23: rules.0.actions.1: expected an action: one of notify, tag, untag, quarantine, release, schedule-deletion, cancel-deletion (tag and untag take their keys); did you mean 'quarantine'?",
+      ],
+    ],
+    [
+      "a short unknown key, not taken for a short known one",
+      "limits:\n  perRun: { xy: 1 }\n",
+      ["p.yml:2:13: unknown key 'xy' in limits.perRun (expected one of: count, percent)"],
+    ],
+  ])("suggests the closest by edit distance for %s", (_label, text, expected) => {
+    // Act
+    const lines = problemLines([{ path: "p.yml", text }]);
+
+    // Assess
+    expect(lines).toEqual(expected);
+  });
+
   it("reports the problems of every file, not only the first file's", () => {
     // Prepare
     const texts = [

@@ -153,8 +153,9 @@ describe("planAccount: findings", () => {
       action: "notify",
       rule: "rotation-failed",
     });
-    expect(plan.summary.unused).toBe(1);
-    expect(plan.summary.unusedMonthlyCostUsd).toBe(0.4);
+    // Config's open finding on app/used is kept by the recently-accessed guard: not unused, not a saving.
+    expect(plan.summary.unused).toBe(0);
+    expect(plan.summary.unusedMonthlyCostUsd).toBe(0);
   });
 
   it("ignores Config findings on secrets not in the inventory", () => {
@@ -273,6 +274,54 @@ describe("planAccount: cost", () => {
     expect({
       unused: summary.unusedMonthlyCostUsd,
       realised: summary.realisedMonthlySavingsUsd,
+      projected: summary.projectedMonthlySavingsUsd,
+    }).toEqual(expected);
+  });
+
+  it.each<
+    [string, Secret, "open" | "resolved" | undefined, { count: number; unused: number; projected: number }]
+  >([
+    [
+      "Config says unused, read yesterday (guard recently-accessed): not counted",
+      makeSecret({ lastAccessedDate: daysAgo(1) }),
+      "open",
+      { count: 0, unused: 0, projected: 0 },
+    ],
+    [
+      "Config says unused, a read denied by the quarantine yesterday (governor:used-on): not counted",
+      makeSecret({ lastAccessedDate: daysAgo(200), tags: { "governor:used-on": isoDaysAgo(1) } }),
+      "open",
+      { count: 0, unused: 0, projected: 0 },
+    ],
+    [
+      "flagged, Config says unused, read yesterday (the way back): not counted",
+      stagedSecret("flagged", 5, { lastAccessedDate: daysAgo(1) }),
+      "open",
+      { count: 0, unused: 0, projected: 0 },
+    ],
+    [
+      "Config says unused and the facts agree: counted and projected",
+      makeSecret({ lastAccessedDate: daysAgo(200) }),
+      "open",
+      { count: 1, unused: 0.4, projected: 0.4 },
+    ],
+    [
+      "Config says compliant though unread for 200 days: not counted",
+      makeSecret({ lastAccessedDate: daysAgo(200) }),
+      "resolved",
+      { count: 0, unused: 0, projected: 0 },
+    ],
+  ])("counts as unused only what the decision treats as unused: %s", (_label, secret, status, expected) => {
+    // Prepare
+    const compliance = status ? [configFinding("unused", secret.arn, status)] : [];
+
+    // Act
+    const { summary } = planAccount([secret], defaultPolicy(), NOW, { mode: "report", compliance });
+
+    // Assess
+    expect({
+      count: summary.unused,
+      unused: summary.unusedMonthlyCostUsd,
       projected: summary.projectedMonthlySavingsUsd,
     }).toEqual(expected);
   });

@@ -5,6 +5,44 @@ import { policyJsonSchema } from "../../src/policy/schema.js";
 
 type Schema = Record<string, unknown>;
 
+/** The formats JSON Schema 2020-12 defines (format-annotation vocabulary). */
+const STANDARD_FORMATS = new Set([
+  "date-time",
+  "date",
+  "time",
+  "duration",
+  "email",
+  "idn-email",
+  "hostname",
+  "idn-hostname",
+  "ipv4",
+  "ipv6",
+  "uri",
+  "uri-reference",
+  "iri",
+  "iri-reference",
+  "uuid",
+  "uri-template",
+  "json-pointer",
+  "relative-json-pointer",
+  "regex",
+]);
+
+interface StrictValidator {
+  compile(schema: Schema): (data: unknown) => boolean;
+}
+
+/** Ajv's JSON Schema 2020-12 validator in strict mode, when it is installed (it is not our dependency). */
+async function strictAjv(): Promise<StrictValidator | undefined> {
+  const specifier = "ajv/dist/2020.js";
+  try {
+    const module = (await import(specifier)) as { default: new (options: object) => StrictValidator };
+    return new module.default({ strict: true, allErrors: true });
+  } catch {
+    return undefined;
+  }
+}
+
 /** The JSON Schema 2020-12 keywords the generated schema may use. */
 const KEYWORDS = new Set([
   "$schema",
@@ -139,6 +177,34 @@ describe("policyJsonSchema", () => {
     // Assess
     expect(problems).toEqual([]);
     expect([...subschemas(schema)].length).toBeGreaterThan(50);
+  });
+
+  it("compiles with a strict JSON Schema 2020-12 validator: no format of zod's own (starts_with)", async () => {
+    // Prepare
+    const schema = policyJsonSchema();
+    const ajv = await strictAjv();
+    const formats = [...subschemas(schema)].flatMap(([pointer, sub]) =>
+      sub.format === undefined ? [] : [`${pointer}: ${String(sub.format)}`],
+    );
+
+    // Act
+    const validate = ajv?.compile(schema);
+
+    // Assess
+    expect(formats.filter((f) => !STANDARD_FORMATS.has(f.split(": ")[1] ?? ""))).toEqual([]);
+    if (validate) {
+      expect(validate(parse(readFileSync("policies/default.yml", "utf8")))).toBe(true);
+      expect(validate({ breakGlassPrincipals: ["role/BreakGlass"] })).toBe(false);
+    }
+  });
+
+  it("says breakGlassPrincipals are ARNs with a standard pattern", () => {
+    // Act
+    const items = ((policyJsonSchema().properties as Record<string, Schema>).breakGlassPrincipals?.items ??
+      {}) as Schema;
+
+    // Assess
+    expect(items).toEqual({ type: "string", pattern: "^arn:" });
   });
 
   it.each([
