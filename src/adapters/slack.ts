@@ -14,6 +14,8 @@ import { renderMessageText } from "../report/render-text.js";
 /** Route name -> incoming webhook URL. The URL is a credential: it never appears in an error or a log. */
 export interface WebhookResolver {
   resolve(route: string): Promise<string>;
+  /** Forgets a cached URL that Slack refused (a webhook rotated or revoked): the next resolve reads it afresh. */
+  invalidate?(route: string): void;
 }
 
 /** The log this adapter writes to (Powertools Logger in Lambda, the console locally). */
@@ -77,7 +79,8 @@ const NOT_RETRYABLE_SM_ERRORS = new Set([
  * Production resolver: each route's URL is read from its Secrets Manager secret (policy `routes.<name>.webhookSecret`)
  * on first use and cached for the life of the resolver, so build it once per container (at module scope or in the
  * runtime). This is the only GetSecretValue in the project, and it reads only these route secrets. A failed read
- * is not cached: the next send tries again.
+ * is not cached: the next send tries again; nor is a URL Slack refuses (`invalidate`), so a rotated webhook is
+ * picked up without a restart.
  */
 export class SecretsManagerWebhookResolver implements WebhookResolver {
   private readonly cache = new Map<string, Promise<string>>();
@@ -92,8 +95,14 @@ export class SecretsManagerWebhookResolver implements WebhookResolver {
     if (cached) return cached;
     const pending = this.read(route);
     this.cache.set(route, pending);
-    pending.catch(() => this.cache.delete(route));
+    pending.catch(() => {
+      if (this.cache.get(route) === pending) this.cache.delete(route);
+    });
     return pending;
+  }
+
+  invalidate(route: string): void {
+    this.cache.delete(route);
   }
 
   private async read(route: string): Promise<string> {
@@ -145,13 +154,29 @@ export interface SlackNotifierOptions {
   maxDelayMs?: number;
   /** A Retry-After longer than this (default 30 s) is not waited for: the delivery fails, retryable. */
   maxRetryAfterSeconds?: number;
-  /** Per request (default 10 s). */
+  /** Per request (default 10 s); never past the deadline. */
   timeoutMs?: number;
   /** The fetch the webhook client uses (default the global one). */
   fetch?: FetchFunction;
+  /**
+   * Epoch milliseconds by which delivery must be over (the invocation's end minus a margin). A wait or a request
+   * that would pass it is not started: the message comes back failed, retryable, to be kept for a later run.
+   */
+  deadline?: number;
+  /** The current time in epoch milliseconds, for the deadline and HTTP-date Retry-After (default Date.now). */
+  clock?: () => number;
 }
 
-type Attempt = { ok: true } | { ok: false; reason: string; retry: "backoff" | "no" | { afterMs: number } };
+/** Slack's answers for a webhook that no longer exists as cached: rotated, revoked, or its channel gone. */
+const GONE_STATUSES = new Set([403, 404, 410]);
+const GONE_CODES = new Set(["no_service", "invalid_token", "channel_not_found", "channel_is_archived"]);
+
+/** A request is not started with less time than this before the deadline. */
+const MIN_REQUEST_MS = 1_000;
+
+type Attempt =
+  | { ok: true }
+  | { ok: false; reason: string; retry: "backoff" | "no" | { afterMs: number }; gone?: boolean };
 
 /** Removes the webhook URL (and its path, the secret part) from any text before it is logged or returned. */
 function redact(text: string, url: string): string {
@@ -172,17 +197,25 @@ function slackErrorCode(body: string): string {
   return /^[a-z0-9_]+$/i.test(code) ? code : "unexpected body";
 }
 
-function parseRetryAfter(value: string | null): number | undefined {
+/** Retry-After in seconds: delay-seconds, or an HTTP date (RFC 9110 section 10.2.3) measured from `nowMs`. */
+export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
   if (value === null) return undefined;
-  const seconds = Number(value.trim());
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  // An HTTP date names a day of the week and a time; a bare number with a sign or a point is neither form.
+  if (!/[a-z]/i.test(text)) return undefined;
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.ceil((at - nowMs) / 1000));
 }
 
 /**
  * Delivers reports to Slack incoming webhooks. The webhook client's own retries are switched off (`retries: 0`)
  * so that this class alone decides: 429 waits for Retry-After; 5xx and network errors back off exponentially with
- * full jitter, a bounded number of times; any other 4xx is final. Messages to one route go one at a time (Slack
- * allows about one a second per channel); routes go in parallel. Nothing throws: failures come back whole.
+ * full jitter, a bounded number of times; a refused webhook (403/404/410, `no_service`, `invalid_token`) is read
+ * again once, in case it was rotated; any other 4xx is final. Nothing waits past the deadline. Messages to one
+ * route go one at a time (Slack allows about one a second per channel); routes go in parallel. Nothing throws:
+ * failures come back whole.
  */
 export class SlackNotifier implements Notifier {
   private readonly log: SlackLog;
@@ -195,6 +228,8 @@ export class SlackNotifier implements Notifier {
   private readonly maxRetryAfterMs: number;
   private readonly timeoutMs: number;
   private readonly fetchFn: FetchFunction;
+  private readonly clock: () => number;
+  private readonly deadline: number | undefined;
 
   constructor(private readonly options: SlackNotifierOptions) {
     this.log = options.log ?? consoleLog;
@@ -207,6 +242,19 @@ export class SlackNotifier implements Notifier {
     this.maxRetryAfterMs = (options.maxRetryAfterSeconds ?? 30) * 1000;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.fetchFn = options.fetch ?? (globalThis.fetch as unknown as FetchFunction);
+    this.clock = options.clock ?? Date.now;
+    this.deadline = options.deadline;
+  }
+
+  /**
+   * The same notifier (same resolver, so the same cached URLs) with a deadline for one invocation: build the
+   * notifier once per container and call this per invocation.
+   */
+  withDeadline(deadline: number | undefined): SlackNotifier {
+    const options: SlackNotifierOptions = { ...this.options };
+    if (deadline === undefined) delete options.deadline;
+    else options.deadline = deadline;
+    return new SlackNotifier(options);
   }
 
   send(report: Report): Promise<DeliveryResult> {
@@ -228,31 +276,123 @@ export class SlackNotifier implements Notifier {
     };
   }
 
-  private async deliverRoute(route: string, messages: SlackMessage[]): Promise<DeliveryResult> {
-    let url: string;
+  /** Milliseconds left before the deadline (Infinity without one). */
+  private remainingMs(): number {
+    return this.deadline === undefined ? Number.POSITIVE_INFINITY : this.deadline - this.clock();
+  }
+
+  private async resolveUrl(route: string): Promise<{ url: string } | { reason: string; retryable: boolean }> {
     try {
-      url = await this.options.resolver.resolve(route);
+      return { url: await this.options.resolver.resolve(route) };
     } catch (error) {
       const retryable = error instanceof AdapterError ? error.retryable : true;
       const reason = error instanceof Error ? error.message : "the webhook URL could not be resolved";
-      this.log.error("Slack route could not be resolved", { route, reason, messages: messages.length });
-      return { sent: 0, failed: messages.map((payload) => ({ route, reason, retryable, payload })) };
+      return { reason, retryable };
     }
+  }
+
+  private async deliverRoute(route: string, messages: SlackMessage[]): Promise<DeliveryResult> {
+    const resolved = await this.resolveUrl(route);
+    if (!("url" in resolved)) {
+      this.log.error("Slack route could not be resolved", {
+        route,
+        reason: resolved.reason,
+        messages: messages.length,
+      });
+      return {
+        sent: 0,
+        failed: messages.map((payload) => ({
+          route,
+          reason: resolved.reason,
+          retryable: resolved.retryable,
+          payload,
+        })),
+      };
+    }
+    let url = resolved.url;
+    // A refused webhook is read again once per delivery, whichever message meets the refusal first.
+    let refreshed = false;
     let sent = 0;
     const failed: FailedDelivery[] = [];
     for (const payload of messages) {
-      const outcome = await this.deliverOne(route, url, payload);
-      if (outcome) failed.push(outcome);
-      else sent++;
+      let outcome = await this.deliverOne(route, url, payload);
+      if (outcome?.gone && !refreshed && this.options.resolver.invalidate) {
+        refreshed = true;
+        this.options.resolver.invalidate(route);
+        const fresh = await this.resolveUrl(route);
+        if ("url" in fresh && fresh.url !== url) {
+          this.log.warn("Slack webhook refused; retrying with the URL read again", { route });
+          url = fresh.url;
+          outcome = await this.deliverOne(route, url, payload);
+        } else
+          outcome = {
+            ...outcome,
+            reason:
+              "url" in fresh
+                ? `${outcome.reason}; the route's webhook secret still holds this URL`
+                : `${outcome.reason}; reading the webhook again failed: ${fresh.reason}`,
+          };
+      }
+      if (outcome) {
+        this.log.error("Slack delivery failed", {
+          route,
+          reason: outcome.reason,
+          retryable: outcome.retryable,
+        });
+        failed.push({ route, reason: outcome.reason, retryable: outcome.retryable, payload });
+      } else sent++;
     }
     return { sent, failed };
   }
 
+  /** One message to one URL, with its retries; undefined when Slack took it. */
   private async deliverOne(
     route: string,
     url: string,
     payload: SlackMessage,
-  ): Promise<FailedDelivery | undefined> {
+  ): Promise<{ reason: string; retryable: boolean; gone: boolean } | undefined> {
+    let failures = 0;
+    let rateLimited = 0;
+    let last = "not sent";
+    for (;;) {
+      const remaining = this.remainingMs();
+      if (remaining < MIN_REQUEST_MS)
+        return {
+          reason: `${failures + rateLimited > 0 ? `${last}; ` : ""}delivery deadline reached`,
+          retryable: true,
+          gone: false,
+        };
+      const attempt = await this.attempt(url, payload, Math.min(this.timeoutMs, remaining));
+      if (attempt.ok) return undefined;
+      last = attempt.reason;
+      if (attempt.retry === "no")
+        return { reason: attempt.reason, retryable: false, gone: attempt.gone === true };
+      let delay: number;
+      if (attempt.retry === "backoff") {
+        failures++;
+        if (failures >= this.maxAttempts) return { reason: attempt.reason, retryable: true, gone: false };
+        const cap = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (failures - 1));
+        delay = Math.floor(this.random() * cap);
+      } else {
+        rateLimited++;
+        if (rateLimited > this.maxRateLimitRetries || attempt.retry.afterMs > this.maxRetryAfterMs)
+          return { reason: attempt.reason, retryable: true, gone: false };
+        delay = attempt.retry.afterMs;
+      }
+      // Waiting would leave no time to send: stop now, so the message is kept rather than lost with the invocation.
+      if (delay + MIN_REQUEST_MS > this.remainingMs())
+        return { reason: `${attempt.reason}; delivery deadline reached`, retryable: true, gone: false };
+      this.log.warn(
+        attempt.retry === "backoff"
+          ? "Slack delivery will be retried"
+          : "Slack rate limit: waiting for Retry-After",
+        { route, reason: attempt.reason, attempt: failures + rateLimited, delayMs: delay },
+      );
+      await this.sleep(delay);
+    }
+  }
+
+  private async attempt(url: string, payload: SlackMessage, timeoutMs: number): Promise<Attempt> {
     let retryAfter: string | null = null;
     const fetchFn = this.fetchFn;
     // The webhook client hides response headers; keep Retry-After from the response it receives.
@@ -263,70 +403,33 @@ export class SlackNotifier implements Notifier {
     };
     const webhook = new IncomingWebhook(url, {
       fetch: capturing,
-      timeout: this.timeoutMs,
+      timeout: timeoutMs,
       retryConfig: { retries: 0 },
     });
-    let failures = 0;
-    let rateLimited = 0;
-    for (;;) {
-      retryAfter = null;
-      const attempt = await this.attempt(webhook, url, payload, () => retryAfter);
-      if (attempt.ok) return undefined;
-      const fail = (retryable: boolean): FailedDelivery => {
-        this.log.error("Slack delivery failed", { route, reason: attempt.reason, retryable });
-        return { route, reason: attempt.reason, retryable, payload };
-      };
-      if (attempt.retry === "no") return fail(false);
-      if (attempt.retry === "backoff") {
-        failures++;
-        if (failures >= this.maxAttempts) return fail(true);
-        const cap = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (failures - 1));
-        const delay = Math.floor(this.random() * cap);
-        this.log.warn("Slack delivery will be retried", {
-          route,
-          reason: attempt.reason,
-          attempt: failures,
-          delayMs: delay,
-        });
-        await this.sleep(delay);
-        continue;
-      }
-      rateLimited++;
-      if (rateLimited > this.maxRateLimitRetries || attempt.retry.afterMs > this.maxRetryAfterMs)
-        return fail(true);
-      this.log.warn("Slack rate limit: waiting for Retry-After", { route, delayMs: attempt.retry.afterMs });
-      await this.sleep(attempt.retry.afterMs);
-    }
-  }
-
-  private async attempt(
-    webhook: IncomingWebhook,
-    url: string,
-    payload: SlackMessage,
-    retryAfter: () => string | null,
-  ): Promise<Attempt> {
     try {
       await webhook.send(payload);
       return { ok: true };
     } catch (error) {
-      return classifyError(error, url, retryAfter());
+      return classifyError(error, url, retryAfter, this.clock());
     }
   }
 }
 
 /** What to do after a failed post: wait for Retry-After, back off, or give up. Reasons never carry the URL. */
-function classifyError(error: unknown, url: string, retryAfter: string | null): Attempt {
+function classifyError(error: unknown, url: string, retryAfter: string | null, nowMs: number): Attempt {
   if (error instanceof IncomingWebhookHTTPError) {
     const status = error.statusCode;
     if (status === 429) {
-      const seconds = parseRetryAfter(retryAfter);
+      const seconds = parseRetryAfter(retryAfter, nowMs);
       const reason = `HTTP 429 rate limited${seconds === undefined ? "" : ` (Retry-After ${seconds}s)`}`;
       return seconds === undefined
         ? { ok: false, reason, retry: "backoff" }
         : { ok: false, reason, retry: { afterMs: seconds * 1000 } };
     }
-    const reason = redact(`HTTP ${status} ${slackErrorCode(error.body)}`, url);
-    return { ok: false, reason, retry: status >= 500 ? "backoff" : "no" };
+    const code = slackErrorCode(error.body);
+    const reason = redact(`HTTP ${status} ${code}`, url);
+    if (status >= 500) return { ok: false, reason, retry: "backoff" };
+    return { ok: false, reason, retry: "no", gone: GONE_STATUSES.has(status) || GONE_CODES.has(code) };
   }
   if (error instanceof IncomingWebhookRequestError) {
     const cause = error.original.cause as { code?: unknown; message?: unknown } | undefined;

@@ -1,11 +1,20 @@
-import type { Mode } from "../domain/decision.js";
-import type { AlertDeadLetter, DeliveryResult, Notifier, Report, ReportItem } from "../ports.js";
+import { isoDate } from "../domain/dates.js";
+import { DESTRUCTIVE_ACTIONS, type Mode } from "../domain/decision.js";
+import { evaluate } from "../policy/evaluate.js";
+import type { Policy } from "../policy/schema.js";
+import type {
+  AlertDeadLetter,
+  Clock,
+  DeliveryResult,
+  FailedDelivery,
+  Notifier,
+  ReportItem,
+} from "../ports.js";
+import type { NotedReport } from "../report/digest.js";
 import type { Log } from "./handle-batch.js";
 import type { FindingResult } from "./process-findings.js";
 import type { SweepResult } from "./sweep.js";
 
-/** Above this many alerts, an event batch sends one digest per route instead of one message per alert. */
-export const DIGEST_ABOVE = 5;
 /** Kept alerts a run re-delivers before its own report. */
 export const REDELIVER_AT_MOST = 100;
 
@@ -15,10 +24,57 @@ export interface NotifyDeps {
   log: Log;
   mode: Mode;
   now: Date;
+  /**
+   * The route of the cost digest and of a digest with nothing in it: the policy's `routing.default`. Without
+   * it they go to a route named `default`, which a policy may not have.
+   */
+  defaultRoute?: string;
+  /**
+   * Epoch milliseconds by which delivery must be over (the invocation's end minus a margin). No kept alert is
+   * re-sent after it; give the notifier the same deadline (`SlackNotifier.withDeadline`) so that it stops
+   * waiting on Retry-After and backoff and returns what it could not send, to be kept.
+   */
+  deadline?: number;
+  /** The time the deadline is checked against (default the system clock). */
+  clock?: Clock;
+  /**
+   * The policy, to show the lifecycle's next step (and its date) on an alert outside the lifecycle, such as a
+   * rotation failure on a quarantined secret. Without it the message names the stage the lifecycle goes on from.
+   */
+  policy?: Policy;
+}
+
+function nowMs(deps: Pick<NotifyDeps, "clock">): number {
+  return deps.clock ? deps.clock.now().getTime() : Date.now();
+}
+
+function pastDeadline(deps: Pick<NotifyDeps, "deadline" | "clock">): boolean {
+  return deps.deadline !== undefined && nowMs(deps) >= deps.deadline;
+}
+
+/**
+ * The lifecycle's next step for a decision outside the lifecycle on a secret that is in it: what the unused
+ * lifecycle would do next, and when (today when it is already due: the sweep does it).
+ */
+function withLifecycleNext(item: ReportItem, policy: Policy | undefined, now: Date): ReportItem {
+  const { decision, secret } = item;
+  if (!policy || !secret || decision.next || decision.finding === "unused" || !decision.stage) return item;
+  if (secret.deletedDate) return item;
+  const lifecycle = evaluate({ secret, finding: "unused" }, policy, now);
+  if (!lifecycle) return item;
+  const next =
+    lifecycle.next ??
+    (DESTRUCTIVE_ACTIONS.includes(lifecycle.action as never)
+      ? { action: lifecycle.action as (typeof DESTRUCTIVE_ACTIONS)[number], on: isoDate(now) }
+      : undefined);
+  return next ? { ...item, decision: { ...decision, next } } : item;
 }
 
 /** What is worth a person's attention from an event batch: actions, withheld actions and failures. */
-export function alertItems(results: readonly FindingResult[]): ReportItem[] {
+export function alertItems(
+  results: readonly FindingResult[],
+  context: Pick<NotifyDeps, "policy" | "now"> = { now: new Date() },
+): ReportItem[] {
   const items: ReportItem[] = [];
   for (const result of results) {
     const decision = result.outcome?.decision ?? result.decision;
@@ -29,7 +85,7 @@ export function alertItems(results: readonly FindingResult[]): ReportItem[] {
     const item: ReportItem = { decision, finding: result.finding };
     const secret = result.outcome?.secret ?? result.secret;
     if (secret) item.secret = secret;
-    items.push(item);
+    items.push(withLifecycleNext(item, context.policy, context.now));
   }
   return items;
 }
@@ -38,12 +94,25 @@ export function alertItems(results: readonly FindingResult[]): ReportItem[] {
  * Sends a report; what Slack does not take is kept in the alert dead letter (and logged with the marker
  * `slackDeliveryFailed`, which the deployment's alarm counts). A failing Slack never fails or undoes an action.
  */
-async function sendKeeping(report: Report, deps: NotifyDeps): Promise<DeliveryResult> {
+async function sendKeeping(report: NotedReport, deps: NotifyDeps): Promise<DeliveryResult> {
   const result = await deps.notifier.send(report);
   await keep(result, deps);
   return result;
 }
 
+/** The alerts a dead letter reports it did not store (SqsAlertDeadLetter's error names them). */
+function notKeptOf(error: unknown): FailedDelivery[] | undefined {
+  const notKept = (error as { notKept?: unknown } | null | undefined)?.notKept;
+  return Array.isArray(notKept) ? (notKept as FailedDelivery[]) : undefined;
+}
+
+/** Nowhere to keep them: each message is logged whole (one line each, within a log event's size), so none is lost. */
+function logWhole(failed: readonly FailedDelivery[], deps: NotifyDeps): void {
+  for (const f of failed)
+    deps.log.error("undelivered alert", { route: f.route, reason: f.reason, payload: f.payload });
+}
+
+/** Keeps what Slack did not take. Never throws: the actions are done, and a lost alert is at worst a log line. */
 async function keep(result: DeliveryResult, deps: NotifyDeps): Promise<void> {
   if (result.failed.length === 0) return;
   deps.log.error("slack delivery failed", {
@@ -52,25 +121,62 @@ async function keep(result: DeliveryResult, deps: NotifyDeps): Promise<void> {
     reasons: result.failed.map((f) => f.reason),
   });
   if (!deps.deadLetter) {
-    // Nowhere to keep them: the log line carries the whole messages so nothing is lost.
-    deps.log.error("undelivered alerts", {
-      alerts: result.failed.map((f) => ({ route: f.route, payload: f.payload })),
-    });
+    logWhole(result.failed, deps);
     return;
   }
-  await deps.deadLetter.put(result.failed);
+  try {
+    await deps.deadLetter.put(result.failed);
+  } catch (error) {
+    const notKept = notKeptOf(error) ?? result.failed;
+    deps.log.error("alert dead letter failed; the alerts it did not keep are logged whole", {
+      error: error instanceof Error ? error.message : String(error),
+      notKept: notKept.length,
+      kept: result.failed.length - notKept.length,
+    });
+    logWhole(notKept, deps);
+  }
 }
 
-/** Re-delivers kept alerts; returns how many are still kept. */
+/**
+ * Re-delivers kept alerts; returns how many are still kept. A dead letter that cannot be read, or no time left
+ * before the deadline, leaves them where they are for the next run.
+ */
 export async function redeliverKept(deps: NotifyDeps): Promise<{ redelivered: number; stillKept: number }> {
   if (!deps.deadLetter) return { redelivered: 0, stillKept: 0 };
-  const kept = await deps.deadLetter.take(REDELIVER_AT_MOST);
+  if (pastDeadline(deps)) {
+    deps.log.warn("no time left to re-send kept alerts; the next run will", {});
+    return { redelivered: 0, stillKept: 0 };
+  }
+  let kept: Awaited<ReturnType<AlertDeadLetter["take"]>>;
+  try {
+    kept = await deps.deadLetter.take(REDELIVER_AT_MOST);
+  } catch (error) {
+    deps.log.error("alert dead letter could not be read; kept alerts wait for the next run", {
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return { redelivered: 0, stillKept: 0 };
+  }
   let redelivered = 0;
   let stillKept = 0;
-  for (const { alert, ack } of kept) {
+  const ack = async (done: () => Promise<void>, route: string) => {
+    try {
+      await done();
+    } catch (error) {
+      deps.log.warn("kept alert could not be acked; it may be sent again", {
+        route,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  };
+  for (const { alert, ack: done } of kept) {
+    // Not acked: it stays kept (and reappears once the dead letter's visibility timeout ends).
+    if (pastDeadline(deps)) {
+      stillKept++;
+      continue;
+    }
     const result = await deps.notifier.deliver([{ route: alert.route, message: alert.payload }]);
     if (result.failed.length === 0) {
-      await ack();
+      await ack(done, alert.route);
       redelivered++;
     } else if (!result.failed.every((f) => f.retryable)) {
       // Slack refuses this message for good (e.g. the webhook was revoked): log it whole and let it go.
@@ -79,23 +185,45 @@ export async function redeliverKept(deps: NotifyDeps): Promise<{ redelivered: nu
         reason: result.failed[0]?.reason,
         payload: alert.payload,
       });
-      await ack();
+      await ack(done, alert.route);
     } else stillKept++;
   }
   return { redelivered, stillKept };
 }
 
-/** The alerts of one event batch: one message each, or a digest per route when there are many. */
-export async function notifyEventResults(results: readonly FindingResult[], deps: NotifyDeps): Promise<void> {
-  const items = alertItems(results);
-  if (items.length === 0) return;
-  await sendKeeping(
-    { mode: deps.mode, kind: items.length > DIGEST_ABOVE ? "digest" : "items", items, now: deps.now },
-    deps,
-  );
+function groupByRoute(items: readonly ReportItem[]): Map<string, ReportItem[]> {
+  const byRoute = new Map<string, ReportItem[]>();
+  for (const item of items) {
+    const list = byRoute.get(item.decision.route);
+    if (list) list.push(item);
+    else byRoute.set(item.decision.route, [item]);
+  }
+  return byRoute;
 }
 
-/** The sweep's reports: kept alerts first, then one digest per route, then the daily cost digest. */
+/**
+ * The alerts of one event batch, at most one message per route: a route with one alert gets that alert's own
+ * message, a route with several gets one digest of them.
+ */
+export async function notifyEventResults(results: readonly FindingResult[], deps: NotifyDeps): Promise<void> {
+  const items = alertItems(results, deps);
+  if (items.length === 0) return;
+  const lists = [...groupByRoute(items).values()];
+  const singles = lists.filter((l) => l.length === 1).flat();
+  const several = lists.filter((l) => l.length > 1).flat();
+  if (singles.length > 0)
+    await sendKeeping({ mode: deps.mode, kind: "items", items: singles, now: deps.now }, deps);
+  if (several.length > 0)
+    await sendKeeping(
+      { mode: deps.mode, kind: "digest", title: "Secrets governor alerts", items: several, now: deps.now },
+      deps,
+    );
+}
+
+/**
+ * The sweep's reports: kept alerts first, then one digest per route, then the daily cost digest with the
+ * run's unused secrets (the builder lists the most advanced first and counts the rest).
+ */
 export async function notifySweep(
   result: SweepResult,
   deps: NotifyDeps,
@@ -106,10 +234,19 @@ export async function notifySweep(
   for (const outcome of result.outcomes) {
     const decision = outcome.decision;
     const secret = outcome.secret ?? byArn.get(decision.arn);
-    items.push(secret ? { decision, secret } : { decision });
+    items.push(withLifecycleNext(secret ? { decision, secret } : { decision }, deps.policy, deps.now));
   }
-  const base = { mode: deps.mode, now: deps.now, summary: result.plan.summary, failedDeliveries: stillKept };
+  const base = {
+    mode: deps.mode,
+    now: deps.now,
+    summary: result.plan.summary,
+    failedDeliveries: stillKept,
+    ...(deps.defaultRoute ? { route: deps.defaultRoute } : {}),
+    // Without Config's data, "unused" was judged from ListSecrets alone: the digests say so.
+    ...(result.complianceUnavailable ? { notes: [result.complianceUnavailable] } : {}),
+  };
   const digest = await sendKeeping({ ...base, kind: "digest", items }, deps);
-  const cost = await sendKeeping({ ...base, kind: "cost", items: [] }, deps);
+  const unused = items.filter((i) => i.decision.finding === "unused");
+  const cost = await sendKeeping({ ...base, kind: "cost", items: unused }, deps);
   return { failedDeliveries: stillKept + digest.failed.length + cost.failed.length };
 }

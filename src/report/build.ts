@@ -1,16 +1,17 @@
 import type { Report } from "../ports.js";
-import { buildCostDigestMessage, buildDigestMessage } from "./digest.js";
+import { buildCostDigestMessage, buildDigestMessage, type NotedReport } from "./digest.js";
 import { buildItemMessage } from "./item.js";
 import { fitToSlackLimits } from "./limits.js";
 import type { RoutedMessage } from "./message.js";
 
+/** The route of a cost digest, or of a digest with no items, when the report names none (`Report.route`). */
 export const DEFAULT_ROUTE = "default";
 
 /**
  * Every message a report makes, each with its route, all within Slack's limits (long content is split over
  * several messages, never dropped). `items`: one message per item; `digest`: one per route; `cost`: one.
  */
-export function buildMessages(report: Report, now: Date = report.now ?? new Date()): RoutedMessage[] {
+export function buildMessages(report: NotedReport, now: Date = report.now ?? new Date()): RoutedMessage[] {
   const kind = report.kind ?? "items";
   const routed: RoutedMessage[] = [];
   if (kind === "cost") {

@@ -1,7 +1,7 @@
-import { type CostSummary, type Mode, PRICE_PER_SECRET_MONTH_USD } from "../domain/decision.js";
+import { type CostSummary, type Mode, PRICE_PER_SECRET_MONTH_USD, type Stage } from "../domain/decision.js";
 import type { Report, ReportItem } from "../ports.js";
-import { code } from "./escape.js";
-import { itemMonthlyCost, usd } from "./facts.js";
+import { code, prose } from "./escape.js";
+import { consoleLink, itemMonthlyCost, locate, nextStepText, usd } from "./facts.js";
 import { classifyDecision, DRY_RUN_NOTE, type ItemOptions, itemLine, priorityOf } from "./item.js";
 import {
   type Block,
@@ -13,6 +13,19 @@ import {
   type SlackMessage,
   section,
 } from "./message.js";
+
+/**
+ * A report with context lines for its digests (e.g. "Config could not be read: unused is judged from
+ * ListSecrets"). Any Report is one; a notifier passes the object through to `buildMessages` unchanged.
+ */
+export interface NotedReport extends Report {
+  /** Shown under the header of each digest and of the cost digest; untrusted text, rendered as prose. */
+  notes?: string[];
+}
+
+function noteBlocks(report: NotedReport): Block[] {
+  return (report.notes ?? []).map((note) => context(`:warning: ${prose(note, 500)}`));
+}
 
 /** Items listed by name in a digest; the rest are counted ("and N more"). */
 export const DIGEST_MAX_ITEMS = 25;
@@ -72,11 +85,11 @@ export function failedDeliveriesText(count: number | undefined): string | undefi
   return `:warning: *${count} alert${count === 1 ? "" : "s"} failed to send last time* (kept for retry; see the dead-letter queue).`;
 }
 
-/** Ranked item lines packed into sections, within the item and size budgets; returns the blocks and how many fit. */
-function itemListBlocks(items: ReportItem[], options: ItemOptions): { blocks: Block[]; listed: number } {
-  const ranked = items
-    .map((item, index) => ({ item, index, rank: priorityOf(item.decision) }))
-    .sort((a, b) => a.rank - b.rank || a.index - b.index);
+/** Item lines, in the order given, packed into sections within the item and size budgets; returns how many fit. */
+function itemListBlocks(
+  ordered: ReportItem[],
+  line: (item: ReportItem) => string,
+): { blocks: Block[]; listed: number } {
   const blocks: Block[] = [];
   let current: string[] = [];
   let currentLength = 0;
@@ -87,16 +100,16 @@ function itemListBlocks(items: ReportItem[], options: ItemOptions): { blocks: Bl
     current = [];
     currentLength = 0;
   };
-  for (const { item } of ranked) {
+  for (const item of ordered) {
     if (listed >= DIGEST_MAX_ITEMS) break;
-    const line = itemLine(item, options);
+    const text = line(item);
     // JSON escapes and the section wrapper cost a little more than the text itself.
-    const cost = JSON.stringify(line).length + 1;
+    const cost = JSON.stringify(text).length + 1;
     if (used + cost + 60 > DIGEST_ITEMS_JSON_BUDGET) break;
-    if (line.length > SECTION_TEXT_BUDGET) continue;
-    if (currentLength + line.length + 1 > SECTION_TEXT_BUDGET) flush();
-    current.push(line);
-    currentLength += line.length + 1;
+    if (text.length > SECTION_TEXT_BUDGET) continue;
+    if (currentLength + text.length + 1 > SECTION_TEXT_BUDGET) flush();
+    current.push(text);
+    currentLength += text.length + 1;
     used += cost + (current.length === 1 ? 60 : 0);
     listed++;
   }
@@ -104,9 +117,49 @@ function itemListBlocks(items: ReportItem[], options: ItemOptions): { blocks: Bl
   return { blocks, listed };
 }
 
+/** Most important first (destructive, incidents, the way back...), stable within a rank. */
+function byPriority(items: ReportItem[]): ReportItem[] {
+  return items
+    .map((item, index) => ({ item, index, rank: priorityOf(item.decision) }))
+    .sort((a, b) => a.rank - b.rank || a.index - b.index)
+    .map((r) => r.item);
+}
+
+const STAGE_RANK: Record<Stage, number> = { "deletion-scheduled": 0, quarantined: 1, flagged: 2 };
+const STAGE_EMOJI: Record<Stage, string> = {
+  "deletion-scheduled": ":wastebasket:",
+  quarantined: ":lock:",
+  flagged: ":large_yellow_circle:",
+};
+
+/** Unused secrets, most advanced in the lifecycle first, then the costliest; stable within a rank. */
+export function byLifecycleStage(items: ReportItem[]): ReportItem[] {
+  const rank = (i: ReportItem) => (i.decision.stage ? STAGE_RANK[i.decision.stage] : 3);
+  return items
+    .map((item, index) => ({ item, index, rank: rank(item), cost: itemMonthlyCost(item.secret) }))
+    .sort((a, b) => a.rank - b.rank || b.cost - a.cost || a.index - b.index)
+    .map((r) => r.item);
+}
+
+/** One unused secret in the cost digest: its stage, what it costs, what comes next. */
+function unusedLine(item: ReportItem, options: ItemOptions): string {
+  const { decision, secret } = item;
+  const { accountId, region } = locate(item, options);
+  const name = secret?.name ?? decision.name;
+  const stage = decision.stage;
+  const next = nextStepText(decision, secret, options.now);
+  return [
+    `${stage ? STAGE_EMOJI[stage] : ":white_circle:"} *${stage ?? "unused"}* ${code(name, 80)}`,
+    code(`${accountId ?? "?"}/${region ?? "?"}`, 40),
+    `${usd(itemMonthlyCost(secret))}/month`,
+    ...(next === "none" ? [] : [`next: ${next}`]),
+    consoleLink(name, region, "console"),
+  ].join(" · ");
+}
+
 /** One digest message for one route: counts, cost, failed deliveries, then the most important items. */
 export function buildDigestMessage(
-  report: Report,
+  report: NotedReport,
   route: string,
   items: ReportItem[],
   now: Date,
@@ -121,6 +174,7 @@ export function buildDigestMessage(
   const title = `:clipboard: ${report.title ?? "Secrets governor digest"}${mode === "report" ? " (report mode)" : ""}`;
   const blocks: Block[] = [header(title)];
   if (mode === "report") blocks.push(context(DRY_RUN_NOTE));
+  blocks.push(...noteBlocks(report));
 
   const byAction = countBy(items, (i) =>
     i.decision.guard && i.decision.action === "none" ? undefined : i.decision.action,
@@ -142,7 +196,7 @@ export function buildDigestMessage(
 
   if (items.length > 0) {
     blocks.push(divider);
-    const list = itemListBlocks(items, options);
+    const list = itemListBlocks(byPriority(items), (item) => itemLine(item, options));
     blocks.push(...list.blocks);
     const more = items.length - list.listed;
     if (more > 0)
@@ -158,13 +212,19 @@ export function buildDigestMessage(
 }
 
 /** The daily cost digest: the run's cost summary and the unused secrets that cost the most. */
-export function buildCostDigestMessage(report: Report, now: Date): SlackMessage {
+export function buildCostDigestMessage(report: NotedReport, now: Date): SlackMessage {
   const summary = report.summary ?? costOfItems(report.items);
-  const options: ItemOptions = { mode: report.mode, now };
+  const options: ItemOptions = {
+    mode: report.mode,
+    now,
+    ...(report.accountId ? { accountId: report.accountId } : {}),
+    ...(report.region ? { region: report.region } : {}),
+  };
   const blocks: Block[] = [
     header(`:moneybag: ${report.title ?? "Secrets Manager cost"} ${now.toISOString().slice(0, 10)}`),
   ];
   if (report.mode === "report") blocks.push(context(DRY_RUN_NOTE));
+  blocks.push(...noteBlocks(report));
   blocks.push(costFields(summary));
   blocks.push(
     context(
@@ -175,11 +235,14 @@ export function buildCostDigestMessage(report: Report, now: Date): SlackMessage 
   if (failed) blocks.push(section(failed));
   const unused = report.items.filter((i) => i.decision.finding === "unused");
   if (unused.length > 0) {
-    blocks.push(divider, section("*Unused secrets, most advanced first*"));
-    const list = itemListBlocks(unused, options);
+    // Pending deletions are not billed, so the summary does not count them as unused: say how many are listed.
+    const pending = unused.filter((i) => i.secret?.deletedDate).length;
+    const counts = `${unused.length - pending} unused${pending > 0 ? `, ${pending} pending deletion (not billed)` : ""}`;
+    blocks.push(divider, section(`*Unused secrets, most advanced first* (${counts})`));
+    const list = itemListBlocks(byLifecycleStage(unused), (item) => unusedLine(item, options));
     blocks.push(...list.blocks);
     const more = unused.length - list.listed;
-    if (more > 0) blocks.push(context(`…and ${more} more.`));
+    if (more > 0) blocks.push(context(`…and ${more} more. \`governor plan\` lists every secret.`));
   }
   const text =
     `Secrets Manager cost: ${summary.secrets} secrets, ${usd(summary.monthlyCostUsd)}/month; ` +

@@ -22,19 +22,63 @@ export function hasControlCharacters(text: string): boolean {
 
 const graphemes = new Intl.Segmenter("en", { granularity: "grapheme" });
 
-/** Cuts to at most `max` graphemes (an emoji or a letter with its marks is one), ending with an ellipsis. */
-export function truncate(text: string, max: number): string {
+/** The UTF-16 budget `truncate` allows per grapheme by default: emoji with a modifier or a flag take four. */
+const UNITS_PER_GRAPHEME = 4;
+
+/** Cuts inside one grapheme at a code point boundary, so a surrogate pair is never split. */
+function cutCodePoints(segment: string, units: number): string {
+  let out = "";
+  for (const point of segment) {
+    if (out.length + point.length > units) break;
+    out += point;
+  }
+  return out;
+}
+
+/**
+ * Cuts to at most `max` graphemes (an emoji or a letter with its marks is one) and at most `maxUnits` UTF-16
+ * units (default four per grapheme), ending with an ellipsis. The unit bound matters: one letter followed by
+ * thousands of combining marks is a single grapheme, and would otherwise pass uncut.
+ */
+export function truncate(text: string, max: number, maxUnits: number = max * UNITS_PER_GRAPHEME): string {
   // Fast path: a string of at most `max` UTF-16 units has at most `max` graphemes.
-  if (text.length <= max) return text;
+  if (text.length <= Math.min(max, maxUnits)) return text;
   const parts: string[] = [];
-  for (const { segment } of graphemes.segment(text)) {
-    if (parts.length === max) {
-      parts[max - 1] = "…";
+  let units = 0;
+  let count = 0;
+  for (const { segment, index } of graphemes.segment(text)) {
+    const last = index + segment.length === text.length;
+    if (last && count < max && units + segment.length <= maxUnits) {
+      parts.push(segment);
       return parts.join("");
     }
-    parts.push(segment);
+    // More follows: keep room for the ellipsis.
+    if (count < max - 1 && units + segment.length <= maxUnits - 1) {
+      parts.push(segment);
+      units += segment.length;
+      count++;
+      continue;
+    }
+    if (count < max - 1) parts.push(cutCodePoints(segment, maxUnits - 1 - units));
+    parts.push("…");
+    return parts.join("");
   }
   return parts.join("");
+}
+
+/**
+ * A scheme URL in untrusted text (`https://evil.example/login`) would be auto-linked by Slack even inside
+ * plain prose. A zero-width space after the scheme's colon, and one-dot leaders for the host's dots, keep it
+ * readable but no longer a link; our own console link is built elsewhere and stays one.
+ */
+const SCHEME_URL = /\b([a-z][a-z0-9+.-]{0,30}):(\/\/)([^\s/?#`<>]*)/gi;
+
+export function defangUrls(text: string): string {
+  return text.replace(
+    SCHEME_URL,
+    (_, scheme: string, slashes: string, host: string) =>
+      `${scheme}:\u200B${slashes}${host.replace(/\./g, "\u2024")}`,
+  );
 }
 
 /** Escapes the three characters Slack reserves; the result shows the text literally. */
@@ -42,13 +86,17 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-/** Cleans untrusted text: bidi controls made visible, other control characters removed, newlines kept or not. */
+/**
+ * Cleans untrusted text: bidi controls made visible, other control characters removed, scheme URLs made
+ * inert, newlines kept or not.
+ */
 export function sanitize(text: string, keepNewlines: boolean): string {
   const normalised = text.replace(/\r\n?/g, "\n");
+  // Control characters go before URLs are looked for: `https:\u0000//` must not become a link once cleaned.
   const cleaned = neutraliseBidi(normalised).replace(CONTROL_CHARS, (c) =>
     c === "\n" || c === "\t" ? c : "",
   );
-  return keepNewlines ? cleaned : cleaned.replace(/[\n\t]+/g, " ");
+  return defangUrls(keepNewlines ? cleaned : cleaned.replace(/[\n\t]+/g, " "));
 }
 
 /** A backtick would close the code span: show a look-alike (modifier letter grave accent) instead. */

@@ -1,6 +1,7 @@
-import { daysBetween, isoDate } from "../domain/dates.js";
+import { addDays, daysBetween, isoDate } from "../domain/dates.js";
 import { type ActionKind, type Decision, PRICE_PER_SECRET_MONTH_USD } from "../domain/decision.js";
 import { parseSecretArn, type Secret } from "../domain/secret.js";
+import { readStage } from "../policy/evaluate.js";
 import { lastAccessAnywhere } from "../policy/facts.js";
 import { monthlyCost } from "../policy/plan.js";
 import type { Report, ReportItem } from "../ports.js";
@@ -102,10 +103,25 @@ export function stageText(decision: Decision): string {
   return decision.stage ? `\`${decision.stage}\`` : "none";
 }
 
-/** The next step and its date; for a pending deletion, when it becomes final. */
-export function nextStepText(decision: Decision, secret: Secret | undefined): string {
+/**
+ * The next step and its date; for a pending deletion, when it becomes final. A decision outside the lifecycle
+ * (a rotation failure, an access failure) on a secret that is in it still has the lifecycle's next step: its
+ * date when the caller worked it out (`decision.next`), else the stage it goes on from.
+ */
+export function nextStepText(decision: Decision, secret: Secret | undefined, now?: Date): string {
   if (decision.next) return `${actionLabel(decision.next.action)} on ${decision.next.on}`;
-  if (secret?.deletedDate) return `deleted for good on ${isoDate(secret.deletedDate)} unless restored`;
+  const cancelled = decision.steps.some((s) => s.kind === "cancel-deletion");
+  if (secret?.deletedDate && !cancelled)
+    return `deleted for good on ${isoDate(secret.deletedDate)} unless restored`;
+  // The facts predate the step: the deletion date follows from its recovery window.
+  const scheduling = decision.steps.find((s) => s.kind === "schedule-deletion");
+  if (scheduling && now)
+    return `deleted for good on ${isoDate(addDays(now, scheduling.recoveryWindowDays))} unless restored`;
+  if (decision.finding !== "unused" && decision.stage && secret) {
+    const { stage, since } = readStage(secret);
+    if (stage === decision.stage)
+      return `the lifecycle goes on from \`${stage}\`${since ? ` (since ${isoDate(since)})` : ""}; \`governor plan\` shows when`;
+  }
   return "none";
 }
 

@@ -1,5 +1,6 @@
-import { DESTRUCTIVE_ACTIONS, type Decision, type Mode } from "../domain/decision.js";
+import { DESTRUCTIVE_ACTIONS, type Decision, type Mode, type Stage } from "../domain/decision.js";
 import type { FindingType } from "../domain/finding.js";
+import { QUARANTINE_FEEDBACK_RULE, readStage } from "../policy/evaluate.js";
 import type { ReportItem } from "../ports.js";
 import { code, codeBlock, prose } from "./escape.js";
 import {
@@ -57,6 +58,39 @@ export function classifyDecision(decision: Decision): MessageKind {
   return "flagged";
 }
 
+/** A read denied by the governor's own quarantine (or pending deletion): proof of use, not a permissions bug. */
+export function isQuarantineFeedback(decision: Decision): boolean {
+  return decision.rule === QUARANTINE_FEEDBACK_RULE;
+}
+
+/**
+ * A rotation failure the governor's own quarantine or deletion caused: its deny also blocks the rotation
+ * function, so the failure is expected. process-findings says so in the reason; the stage says it too.
+ */
+export function governorCausedRotationFailure(decision: Decision): "quarantine" | "deletion" | undefined {
+  if (decision.finding !== "rotation-failed") return undefined;
+  const said = /caused by the governor's own (quarantine|deletion)/.exec(decision.reason)?.[1];
+  if (said === "quarantine" || said === "deletion") return said;
+  if (decision.stage === "quarantined") return "quarantine";
+  if (decision.stage === "deletion-scheduled") return "deletion";
+  return undefined;
+}
+
+/** The quarantine (or pending deletion) is lifted by this decision. */
+function liftsQuarantine(decision: Decision): boolean {
+  return decision.steps.some((s) => s.kind === "release" || s.kind === "cancel-deletion");
+}
+
+/** The stage the secret was in before this decision: its `governor:stage` tag, else what the steps undo. */
+export function formerStage(item: ReportItem): Stage | null {
+  const tagged = item.secret ? readStage(item.secret).stage : null;
+  if (tagged) return tagged;
+  const { decision } = item;
+  if (decision.steps.some((s) => s.kind === "cancel-deletion")) return "deletion-scheduled";
+  if (decision.steps.some((s) => s.kind === "release")) return "quarantined";
+  return decision.stage;
+}
+
 export const KIND_EMOJI: Record<MessageKind, string> = {
   flagged: ":large_yellow_circle:",
   quarantined: ":lock:",
@@ -67,9 +101,28 @@ export const KIND_EMOJI: Record<MessageKind, string> = {
   withheld: ":shield:",
 };
 
+/** The emoji of a message: its kind's, except for what the governor itself caused and undoes. */
+export function emojiFor(kind: MessageKind, decision: Decision): string {
+  if (kind === "access-failure" && isQuarantineFeedback(decision))
+    return liftsQuarantine(decision) ? KIND_EMOJI.restored : KIND_EMOJI.quarantined;
+  if (kind === "rotation-failure" && governorCausedRotationFailure(decision)) return ":information_source:";
+  return KIND_EMOJI[kind];
+}
+
 /** A plain-text title (header blocks and notifications); built from trusted words only. */
-export function titleFor(kind: MessageKind, decision: Decision, mode: Mode): string {
+export function titleFor(kind: MessageKind, decision: Decision, mode: Mode, former?: Stage | null): string {
   const dry = mode === "report";
+  if (kind === "access-failure" && isQuarantineFeedback(decision)) {
+    const deletion = (former ?? decision.stage) === "deletion-scheduled";
+    if (!liftsQuarantine(decision))
+      return deletion ? "Secret pending deletion is still in use" : "Quarantined secret is still in use";
+    if (dry)
+      return `Secret still in use (${deletion ? "deletion would be cancelled" : "quarantine would be released"})`;
+    return `Secret still in use: ${deletion ? "deletion cancelled" : "quarantine released"}`;
+  }
+  const caused = kind === "rotation-failure" ? governorCausedRotationFailure(decision) : undefined;
+  if (caused)
+    return `Rotation failed, as expected: the secret is ${caused === "quarantine" ? "quarantined" : "scheduled for deletion"}`;
   switch (kind) {
     case "flagged":
       if (decision.finding !== "unused") return `Secret finding: ${findingLabel(decision.finding)}`;
@@ -102,8 +155,38 @@ function doneText(decision: Decision, mode: Mode): string {
   return mode === "report" ? `would ${label} (not done: report mode)` : `${label}: done`;
 }
 
+/** The caller of an access failure, named (untrusted, so as code). */
+function callerText(item: ReportItem): string {
+  const principal = item.finding?.access?.principalArn;
+  return principal ? code(principal, 300) : "a caller";
+}
+
+/** A read that the governor's own quarantine (or pending deletion) denied: what happened and what is left to do. */
+function feedbackText(item: ReportItem, mode: Mode, former: Stage | null, name: string): string {
+  const { decision } = item;
+  const restore = restoreCommand(name);
+  const deletion = former === "deletion-scheduled";
+  const held = deletion ? "the secret is scheduled for deletion" : "the secret is quarantined";
+  const lead = `*Denied by the governor's own quarantine:* ${callerText(item)} was refused because ${held}, which shows the secret is still in use.`;
+  if (!liftsQuarantine(decision))
+    return `${lead} The quarantine stays in place. If this caller needs the secret, run ${restore}. To keep it out of the lifecycle, ${EXEMPT_HINT}.`;
+  const undone = deletion
+    ? "the deletion is cancelled, the quarantine released"
+    : "the quarantine is released";
+  if (mode === "report")
+    return `${lead} Enforce mode would release it; nothing was changed. To release it now, run ${restore}.`;
+  return `${lead} Now ${undone} and the lifecycle reset, so its next read works. To keep it out of the lifecycle, ${EXEMPT_HINT}.`;
+}
+
 /** How to get out: the exemption, and the restore command once something was taken away. */
-function wayOutText(kind: MessageKind, decision: Decision, name: string): string {
+function wayOutText(
+  kind: MessageKind,
+  item: ReportItem,
+  mode: Mode,
+  former: Stage | null,
+  name: string,
+): string {
+  const { decision } = item;
   const restore = restoreCommand(name);
   switch (kind) {
     case "quarantined":
@@ -112,13 +195,18 @@ function wayOutText(kind: MessageKind, decision: Decision, name: string): string
     case "restored":
       return `*Lifecycle reset:* nothing else to do. To keep it out of the lifecycle for good, ${EXEMPT_HINT}.`;
     case "access-failure":
+      if (isQuarantineFeedback(decision)) return feedbackText(item, mode, former, name);
       return decision.stage === "quarantined" || decision.stage === "deletion-scheduled"
         ? `*If this caller needs the secret:* run ${restore}. To keep it out of the lifecycle, ${EXEMPT_HINT}.`
         : `*If the caller is legitimate:* fix its permissions; the governor did not block this read. To exempt the secret, ${EXEMPT_HINT}.`;
-    case "rotation-failure":
-      return decision.stage === "quarantined"
-        ? `*Note:* a quarantine also blocks the rotation function. Run ${restore} if the secret is still needed.`
-        : `*Next:* check the rotation function's logs. To exempt the secret, ${EXEMPT_HINT}.`;
+    case "rotation-failure": {
+      const caused = governorCausedRotationFailure(decision);
+      if (caused === "quarantine")
+        return `*Expected, not an alarm:* the governor's quarantine denies GetSecretValue to the rotation function too, so rotation fails while the secret is quarantined. If the secret is still needed, run ${restore}; otherwise nothing to do.`;
+      if (caused === "deletion")
+        return `*Expected, not an alarm:* a secret scheduled for deletion cannot be read, so its rotation fails until the deletion is final. If the secret is still needed, run ${restore}; otherwise nothing to do.`;
+      return `*Next:* check the rotation function's logs. To exempt the secret, ${EXEMPT_HINT}.`;
+    }
     case "withheld":
       return decision.guard === "exempt"
         ? "*Exempt:* remove the `governor:exempt` tag to bring it back under the policy."
@@ -128,6 +216,17 @@ function wayOutText(kind: MessageKind, decision: Decision, name: string): string
         ? `*To keep it:* read it again, or ${EXEMPT_HINT}. *To undo:* ${restore}.`
         : `*To keep it:* read it again, or ${EXEMPT_HINT}.`;
   }
+}
+
+/** The stage field: after a release or reset, also the stage the secret left. */
+function stageField(item: ReportItem, mode: Mode, former: Stage | null): string {
+  const { decision } = item;
+  if (decision.stage !== null || former === null) return stageText(decision);
+  if (liftsQuarantine(decision))
+    return mode === "report" ? `\`${former}\` (would be released)` : `none (released from \`${former}\`)`;
+  if (decision.steps.some((s) => s.kind === "untag"))
+    return mode === "report" ? `\`${former}\` (would be reset)` : `none (reset from \`${former}\`)`;
+  return stageText(decision);
 }
 
 /** The caller behind an access failure: every value is caller-controlled. */
@@ -160,11 +259,12 @@ export interface ItemOptions {
 export function buildItemMessage(item: ReportItem, options: ItemOptions): SlackMessage {
   const { decision, secret } = item;
   const kind = classifyDecision(decision);
-  const title = titleFor(kind, decision, options.mode);
+  const former = formerStage(item);
+  const title = titleFor(kind, decision, options.mode, former);
   const { accountId, region } = locate(item, options);
   const name = secret?.name ?? decision.name;
 
-  const blocks: Block[] = [header(`${KIND_EMOJI[kind]} ${title}`)];
+  const blocks: Block[] = [header(`${emojiFor(kind, decision)} ${title}`)];
   if (options.mode === "report") blocks.push(context(DRY_RUN_NOTE));
   blocks.push(
     fields([
@@ -174,8 +274,8 @@ export function buildItemMessage(item: ReportItem, options: ItemOptions): SlackM
       `*Owner*\n${ownerText(secret)}`,
       `*Last access*\n${lastAccessText(secret, options.now)}`,
       `*Monthly cost*\n${costText(secret)}`,
-      `*Stage*\n${stageText(decision)}`,
-      `*Next step*\n${nextStepText(decision, secret)}`,
+      `*Stage*\n${stageField(item, options.mode, former)}`,
+      `*Next step*\n${nextStepText(decision, secret, options.now)}`,
     ]),
   );
   blocks.push(section(`*Why:* ${prose(decision.reason)}\n*Done:* ${doneText(decision, options.mode)}`));
@@ -183,7 +283,7 @@ export function buildItemMessage(item: ReportItem, options: ItemOptions): SlackM
   if (kind === "rotation-failure" && item.finding?.message)
     blocks.push(section(`*Rotation error*\n${codeBlock(item.finding.message, 800)}`));
   if (secret?.description) blocks.push(section(`*Description:* ${code(secret.description, 300)}`));
-  blocks.push(section(`${wayOutText(kind, decision, name)}\n${consoleLink(name, region)}`));
+  blocks.push(section(`${wayOutText(kind, item, options.mode, former, name)}\n${consoleLink(name, region)}`));
   blocks.push(
     context(
       [
@@ -201,7 +301,7 @@ export function buildItemMessage(item: ReportItem, options: ItemOptions): SlackM
   const dry = options.mode === "report" ? " [report mode: nothing was changed]" : "";
   const fallback =
     `${title}: ${code(name, 200)} in ${code(where, 80)}${dry}. ` +
-    `Why: ${prose(decision.reason, 300)}. Next: ${nextStepText(decision, secret)}.`;
+    `Why: ${prose(decision.reason, 300)}. Next: ${nextStepText(decision, secret, options.now)}.`;
   return message(fallback, blocks);
 }
 
@@ -211,12 +311,23 @@ export function priorityOf(decision: Decision): number {
   if (DESTRUCTIVE_ACTIONS.includes(decision.action as never)) return 1;
   const kind = classifyDecision(decision);
   if (kind === "access-failure") return 2;
-  if (kind === "rotation-failure") return 3;
+  if (kind === "rotation-failure") return governorCausedRotationFailure(decision) ? 7 : 3;
   if (kind === "restored") return 4;
   if (decision.action === "tag") return 5;
   if (kind === "withheld") return 6;
   if (decision.action !== "none") return 7;
   return 8;
+}
+
+/** What a digest line says was done (or found). */
+function lineWhat(kind: MessageKind, decision: Decision, mode: Mode): string {
+  if (kind === "withheld") return `withheld by \`${decision.guard}\``;
+  const caused = kind === "rotation-failure" ? governorCausedRotationFailure(decision) : undefined;
+  if (caused)
+    return `rotation failed, expected (${caused === "quarantine" ? "quarantined" : "deletion pending"})`;
+  if (decision.action === "none" || decision.action === "notify") return findingLabel(decision.finding);
+  const action = mode === "report" ? `would ${actionLabel(decision.action)}` : actionLabel(decision.action);
+  return kind === "access-failure" ? `${findingLabel(decision.finding)}: ${action}` : action;
 }
 
 /** A one-line summary for digests. */
@@ -225,15 +336,12 @@ export function itemLine(item: ReportItem, options: ItemOptions): string {
   const kind = classifyDecision(decision);
   const { accountId, region } = locate(item, options);
   const name = secret?.name ?? decision.name;
-  const what =
-    kind === "withheld"
-      ? `withheld by \`${decision.guard}\``
-      : decision.action === "none"
-        ? findingLabel(decision.finding)
-        : options.mode === "report"
-          ? `would ${actionLabel(decision.action)}`
-          : actionLabel(decision.action);
+  const what = lineWhat(kind, decision, options.mode);
+  const by =
+    kind === "access-failure" && item.finding?.access?.principalArn
+      ? ` · by ${code(item.finding.access.principalArn, 120)}`
+      : "";
   const next = decision.next ? ` · next: ${actionLabel(decision.next.action)} on ${decision.next.on}` : "";
   const where = `${accountId ?? "?"}/${region ?? "?"}`;
-  return `${KIND_EMOJI[kind]} *${what}* ${code(name, 80)} · ${code(where, 40)}${next} · ${consoleLink(name, region, "console")}`;
+  return `${emojiFor(kind, decision)} *${what}* ${code(name, 80)} · ${code(where, 40)}${by}${next} · ${consoleLink(name, region, "console")}`;
 }

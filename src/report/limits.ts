@@ -2,8 +2,10 @@ import { truncateMrkdwn } from "./escape.js";
 import { type Block, header, type SlackMessage } from "./message.js";
 
 /**
- * Slack's limits (docs.slack.dev/reference/block-kit/blocks). `blocksJson` is ours: Slack answers
- * `msg_blocks_too_long` at about 13,000 characters of blocks JSON (slackapi/bolt-js#2509), so we stay under 12,000.
+ * Slack's limits (docs.slack.dev/reference/block-kit/blocks). `blocksJson` and `payloadJson` are ours: Slack
+ * answers `msg_blocks_too_long` at about 13,000 characters of blocks JSON (slackapi/bolt-js#2509), so we stay
+ * under 12,000; and it rejects very large payloads whatever their parts, so the whole payload, fallback text
+ * included, stays under 16,000.
  */
 export const SLACK_LIMITS = {
   blocks: 50,
@@ -14,10 +16,14 @@ export const SLACK_LIMITS = {
   contextElements: 10,
   text: 40_000,
   blocksJson: 12_000,
+  payloadJson: 16_000,
 } as const;
 
-/** What `fitToSlackLimits` aims for, leaving room below the checked limit. */
+/** What `fitToSlackLimits` aims for, leaving room below the checked limits. */
 const BLOCKS_JSON_TARGET = 11_500;
+/** The fallback text is a notification's summary: the blocks carry the detail. */
+const TEXT_TARGET = 3_000;
+const PAYLOAD_JSON_TARGET = 15_500;
 
 export interface LimitViolation {
   /** Where, e.g. `blocks[3].text.text`. */
@@ -49,6 +55,7 @@ export function checkSlackLimits(payload: unknown): LimitViolation[] {
   if (!Array.isArray(blocks)) return [...violations, { path: "blocks", rule: "shape", actual: 0, max: 0 }];
   over("blocks", "blocks", blocks.length);
   over("blocks(json)", "blocksJson", JSON.stringify(blocks).length);
+  over("(json)", "payloadJson", JSON.stringify(payload).length);
   blocks.forEach((block: unknown, i) => {
     const b = (block ?? {}) as { type?: unknown; text?: unknown; fields?: unknown; elements?: unknown };
     const at = `blocks[${i}]`;
@@ -140,7 +147,7 @@ function shrinkBlock(block: Block, budget: number): Block {
  * "(n/m)". Never drops a block; never returns a message that `checkSlackLimits` rejects.
  */
 export function fitToSlackLimits(msg: SlackMessage): SlackMessage[] {
-  const text = msg.text.length > 0 ? truncateMrkdwn(msg.text, SLACK_LIMITS.text - 20) : "(no text)";
+  const text = msg.text.length > 0 ? truncateMrkdwn(msg.text, TEXT_TARGET) : "(no text)";
   const blocks = msg.blocks.map(fitBlock);
   const first = blocks[0];
   const head = first?.type === "header" ? first : undefined;
@@ -165,7 +172,7 @@ export function fitToSlackLimits(msg: SlackMessage): SlackMessage[] {
   }
   if (chunk.length > 0 || chunks.length === 0) chunks.push(chunk);
   if (chunks.length === 1)
-    return [{ ...msg, text, blocks: head ? [head, ...(chunks[0] ?? [])] : (chunks[0] ?? []) }];
+    return [withinPayload({ ...msg, text, blocks: head ? [head, ...(chunks[0] ?? [])] : (chunks[0] ?? []) })];
 
   const total = chunks.length;
   return chunks.map((part, i) => {
@@ -180,6 +187,24 @@ export function fitToSlackLimits(msg: SlackMessage): SlackMessage[] {
           ...part,
         ]
       : part;
-    return { ...msg, text: i === 0 ? `${text}${mark}` : `(continued${mark})`, blocks: blocksOut };
+    return withinPayload({
+      ...msg,
+      text: i === 0 ? `${text}${mark}` : `(continued${mark})`,
+      blocks: blocksOut,
+    });
   });
+}
+
+/**
+ * The blocks are already within their budget; the fallback text takes what is left of the payload's. JSON
+ * escapes can make the text cost more than its length, so it is cut until the whole payload fits.
+ */
+function withinPayload(msg: SlackMessage): SlackMessage {
+  let current = msg;
+  let limit = current.text.length;
+  while (jsonLength(current) > PAYLOAD_JSON_TARGET && limit > 40) {
+    limit = Math.floor(limit / 2);
+    current = { ...current, text: truncateMrkdwn(msg.text, limit) };
+  }
+  return current;
 }

@@ -3,6 +3,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   createSingleUrlNotifier,
+  parseRetryAfter,
   SecretsManagerWebhookResolver,
   type SlackLog,
   SlackNotifier,
@@ -221,6 +222,39 @@ describe("SlackNotifier with a local receiver", () => {
     expect(receiver.requests.every((r) => r.violations.length === 0)).toBe(true);
   });
 
+  it("delivers a hostile alert (every caller field one letter with 20,000 combining marks) within Slack's limits", async () => {
+    // Prepare
+    const marks = `a${"\u0301".repeat(20_000)}`;
+    const secret = exampleSecret("app/db", { description: marks });
+    const hostile: ReportItem = {
+      secret,
+      finding: {
+        type: "access-denied",
+        secretId: marks,
+        source: "cloudtrail",
+        status: "open",
+        observedAt: EXAMPLE_NOW,
+        access: { api: "GetSecretValue", principalArn: marks, userAgent: marks, errorMessage: marks },
+      },
+      decision: exampleDecision(secret, {
+        finding: "access-denied",
+        reason: `https://evil.example/login ${marks}`,
+      }),
+    };
+
+    // Act
+    const result = await notifier().send({ mode: "enforce", now: EXAMPLE_NOW, items: [hostile] });
+
+    // Assess
+    expect(result.failed).toEqual([]);
+    expect(receiver.requests.length).toBeGreaterThan(0);
+    for (const request of receiver.requests) {
+      expect(request.violations).toEqual([]);
+      expect(request.status).toBe(200);
+    }
+    expect(JSON.stringify(receiver.accepted)).not.toContain("https://evil");
+  });
+
   it("fails only the route whose URL cannot be resolved, keeping its payloads", async () => {
     const url = receiver.url();
     const resolver: WebhookResolver = {
@@ -250,6 +284,246 @@ describe("SlackNotifier with a local receiver", () => {
     );
     expect(result).toEqual({ sent: 4, failed: [] });
     expect(receiver.accepted).toHaveLength(4);
+  });
+});
+
+describe("SlackNotifier with a clock and a deadline", () => {
+  const START = Date.parse("2026-11-23T09:00:00Z");
+  let receiver: SlackReceiver;
+  let now: number;
+  let sleeps: number[];
+
+  beforeEach(async () => {
+    receiver = await SlackReceiver.start();
+    now = START;
+    sleeps = [];
+  });
+  afterEach(async () => {
+    await receiver.close();
+  });
+
+  /** A notifier whose sleeps move the fake clock instead of waiting. */
+  function notifier(options: Partial<SlackNotifierOptions> = {}): SlackNotifier {
+    const url = receiver.url();
+    return new SlackNotifier({
+      resolver: { resolve: async () => url },
+      log: recordingLog(),
+      clock: () => now,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        now += ms;
+      },
+      random: () => 0.5,
+      ...options,
+    });
+  }
+
+  it.each([
+    ["an HTTP date 3 s ahead", new Date(START + 3_000).toUTCString(), 3_000],
+    ["an HTTP date in the past", new Date(START - 60_000).toUTCString(), 0],
+    ["delay-seconds", "2", 2_000],
+  ])("honours Retry-After given as %s", async (_, retryAfter, waited) => {
+    // Prepare
+    receiver.script({ status: 429, retryAfter });
+
+    // Act
+    const result = await notifier().send(itemsReport(1));
+
+    // Assess
+    expect(result).toEqual({ sent: 1, failed: [] });
+    expect(sleeps).toEqual([waited]);
+    expect(receiver.requests.map((r) => r.status)).toEqual([429, 200]);
+  });
+
+  it("stops waiting on Retry-After when the wait would pass the deadline, and returns the message retryable", async () => {
+    // Prepare: 45 s left; Slack asks for 30 s, twice.
+    receiver.script({ status: 429, retryAfter: "30" }, { status: 429, retryAfter: "30" });
+    const report = itemsReport(1);
+
+    // Act
+    const result = await notifier()
+      .withDeadline(START + 45_000)
+      .send(report);
+
+    // Assess
+    expect(sleeps).toEqual([30_000]);
+    expect(receiver.requests).toHaveLength(2);
+    expect(result.failed).toEqual([
+      {
+        route: "payments",
+        reason: "HTTP 429 rate limited (Retry-After 30s); delivery deadline reached",
+        retryable: true,
+        payload: buildMessages(report)[0]?.message,
+      },
+    ]);
+  });
+
+  it("stops backing off on 5xx at the deadline", async () => {
+    // Prepare: backoff caps of 4 s, 8 s, 8 s (half of each with random() = 0.5), 5 s left.
+    receiver.script({ status: 503 }, { status: 503 }, { status: 503 });
+
+    // Act
+    const result = await notifier({ baseDelayMs: 4_000, maxAttempts: 5 })
+      .withDeadline(START + 5_000)
+      .send(itemsReport(1));
+
+    // Assess
+    expect(sleeps).toEqual([2_000]);
+    expect(result.failed[0]).toMatchObject({
+      retryable: true,
+      reason: "HTTP 503 error; delivery deadline reached",
+    });
+  });
+
+  it("sends nothing once the deadline has passed: every message comes back, retryable", async () => {
+    // Act
+    const result = await notifier()
+      .withDeadline(START)
+      .send(itemsReport(3, ["ops", "payments"]));
+
+    // Assess
+    expect(receiver.requests).toEqual([]);
+    expect(result.sent).toBe(0);
+    expect(result.failed.map((f) => [f.route, f.reason, f.retryable])).toEqual([
+      ["ops", "delivery deadline reached", true],
+      ["ops", "delivery deadline reached", true],
+      ["payments", "delivery deadline reached", true],
+    ]);
+  });
+
+  it("without a deadline, withDeadline(undefined) waits as before", async () => {
+    // Prepare
+    receiver.script({ status: 429, retryAfter: "30" });
+
+    // Act
+    const result = await notifier().withDeadline(START).withDeadline(undefined).send(itemsReport(1));
+
+    // Assess
+    expect(result).toEqual({ sent: 1, failed: [] });
+    expect(sleeps).toEqual([30_000]);
+  });
+});
+
+describe("parseRetryAfter", () => {
+  const NOW_MS = Date.parse("2026-11-23T09:00:00Z");
+  it.each([
+    ["0", 0],
+    ["120", 120],
+    [" 7 ", 7],
+    ["Mon, 23 Nov 2026 09:00:10 GMT", 10],
+    ["Mon, 23 Nov 2026 08:59:00 GMT", 0],
+    ["-1", undefined],
+    ["1.5", undefined],
+    ["soon", undefined],
+    ["", undefined],
+  ])("%j -> %s seconds", (value, seconds) => {
+    expect(parseRetryAfter(value, NOW_MS)).toBe(seconds);
+  });
+
+  it("is undefined without the header", () => {
+    expect(parseRetryAfter(null, NOW_MS)).toBeUndefined();
+  });
+});
+
+describe("SlackNotifier and a rotated or revoked webhook", () => {
+  const sm = mockClient(SecretsManagerClient);
+  let receiver: SlackReceiver;
+  const OLD = "/services/T1/B1/oldT0k3n";
+  const NEW = "/services/T1/B1/newT0k3n";
+
+  beforeEach(async () => {
+    sm.reset();
+    receiver = await SlackReceiver.start();
+  });
+  afterEach(async () => {
+    await receiver.close();
+  });
+
+  function resolverReading(...paths: string[]): SecretsManagerWebhookResolver {
+    let chain = sm.on(GetSecretValueCommand);
+    for (const path of paths) chain = chain.resolvesOnce({ SecretString: receiver.url(path) });
+    return new SecretsManagerWebhookResolver(new SecretsManagerClient({}), {
+      payments: { webhookSecret: "secrets-governor/slack/payments" },
+    });
+  }
+
+  function notifier(resolver: WebhookResolver, log = recordingLog()): SlackNotifier {
+    return new SlackNotifier({ resolver, log, sleep: async () => {} });
+  }
+
+  it.each([
+    [403, "invalid_token"],
+    [404, "no_service"],
+    [410, "channel_is_archived"],
+    [400, "no_service"],
+    [400, "invalid_token"],
+  ])("on HTTP %i %s, reads the webhook again and retries once with the new URL", async (status, body) => {
+    // Prepare
+    const resolver = resolverReading(OLD, NEW);
+    receiver.script({ status, body });
+    const report = itemsReport(3);
+
+    // Act
+    const result = await notifier(resolver).send(report);
+
+    // Assess
+    expect(result).toEqual({ sent: 3, failed: [] });
+    expect(receiver.requests.map((r) => [r.path, r.status])).toEqual([
+      [OLD, status],
+      [NEW, 200],
+      [NEW, 200],
+      [NEW, 200],
+    ]);
+    expect(receiver.accepted).toEqual(buildMessages(report).map((m) => m.message));
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+    expect(await resolver.resolve("payments")).toBe(receiver.url(NEW));
+  });
+
+  it("treats the refusal as final when the secret still holds the same URL, without posting again", async () => {
+    // Prepare
+    const resolver = resolverReading(OLD, OLD);
+    receiver.script({ status: 404, body: "no_service" }, { status: 404, body: "no_service" });
+    const log = recordingLog();
+
+    // Act
+    const result = await notifier(resolver, log).send(itemsReport(2));
+
+    // Assess
+    expect(receiver.requests.map((r) => r.path)).toEqual([OLD, OLD]);
+    expect(result.failed.map((f) => [f.reason, f.retryable])).toEqual([
+      ["HTTP 404 no_service; the route's webhook secret still holds this URL", false],
+      ["HTTP 404 no_service", false],
+    ]);
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+    for (const line of log.lines) expect(line).not.toContain("T0k3n");
+  });
+
+  it("does not read the webhook again for a refusal of the message itself (invalid_blocks)", async () => {
+    // Prepare
+    const resolver = resolverReading(OLD, NEW);
+    receiver.script({ status: 400, body: "invalid_blocks" });
+
+    // Act
+    const result = await notifier(resolver).send(itemsReport(1));
+
+    // Assess
+    expect(result.failed[0]).toMatchObject({ reason: "HTTP 400 invalid_blocks", retryable: false });
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+  });
+
+  it("delivers a kept alert after the webhook was rotated, instead of dropping it", async () => {
+    // Prepare
+    const resolver = resolverReading(OLD, NEW);
+    await resolver.resolve("payments");
+    receiver.script({ status: 404, body: "no_service" });
+    const kept = { route: "payments", message: message("kept", [section("kept")]) };
+
+    // Act
+    const result = await notifier(resolver).deliver([kept]);
+
+    // Assess
+    expect(result).toEqual({ sent: 1, failed: [] });
+    expect(receiver.accepted).toEqual([kept.message]);
   });
 });
 
@@ -293,6 +567,26 @@ describe("SecretsManagerWebhookResolver", () => {
       "secrets-governor/slack/ops",
       "secrets-governor/slack/payments",
     ]);
+  });
+
+  it("reads a route's secret again after invalidate", async () => {
+    // Prepare
+    sm.on(GetSecretValueCommand)
+      .resolvesOnce({ SecretString: `https://hooks.slack.com/services/T1/B1/old${TOKEN}` })
+      .resolves({ SecretString: `https://hooks.slack.com/services/T1/B1/new${TOKEN}` });
+    const resolver = new SecretsManagerWebhookResolver(new SecretsManagerClient({}), routes);
+    const before = await resolver.resolve("ops");
+
+    // Act
+    resolver.invalidate("ops");
+    const after = await resolver.resolve("ops");
+
+    // Assess
+    expect([before, after]).toEqual([
+      `https://hooks.slack.com/services/T1/B1/old${TOKEN}`,
+      `https://hooks.slack.com/services/T1/B1/new${TOKEN}`,
+    ]);
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
   });
 
   it("does not cache a failure: a throttled read is retryable and tried again", async () => {

@@ -33,6 +33,11 @@ describe("checkSlackLimits", () => {
       "blocksJson",
     ],
     ["no text", { blocks: [] }, "shape"],
+    [
+      "a payload too large with its fallback text",
+      { text: "t".repeat(6_000), blocks: Array.from({ length: 4 }, () => section("s".repeat(2_900))) },
+      "payloadJson",
+    ],
   ])("reports %s", (_, payload, rule) => {
     expect(checkSlackLimits(payload).map((v) => v.rule)).toContain(rule);
   });
@@ -73,6 +78,26 @@ describe("fitToSlackLimits", () => {
     expect(parts).toHaveLength(1);
     expect(checkSlackLimits(parts[0])).toEqual([]);
     expect((parts[0]?.text.length ?? 0) <= SLACK_LIMITS.text).toBe(true);
+  });
+
+  it.each([
+    ["a long fallback", "t".repeat(39_000)],
+    ["a fallback that JSON escapes double", '"\\'.repeat(10_000)],
+    ["a fallback of combining marks", `a${"\u0301".repeat(45_000)}`],
+  ])("keeps the whole payload within bounds, fallback text included: %s", (_, text) => {
+    // Prepare: blocks just inside their own budget, so the text is what would push the payload over.
+    const body = Array.from({ length: 4 }, (_, i) => section(`${i}:${"s".repeat(2_800)}`));
+
+    // Act
+    const parts = fitToSlackLimits(message(text, [header("Big"), ...body]));
+
+    // Assess
+    for (const part of parts) {
+      expect(checkSlackLimits(part)).toEqual([]);
+      expect(JSON.stringify(part).length).toBeLessThanOrEqual(SLACK_LIMITS.payloadJson);
+      expect(part.text.length).toBeGreaterThan(0);
+    }
+    expect(parts.flatMap((p) => p.blocks.slice(1))).toEqual(body);
   });
 
   it("returns a small message unchanged", () => {

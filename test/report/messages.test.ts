@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { Decision } from "../../src/domain/decision.js";
+import type { Decision, Stage } from "../../src/domain/decision.js";
 import type { Finding } from "../../src/domain/finding.js";
 import type { Report, ReportItem } from "../../src/ports.js";
 import { buildMessages } from "../../src/report/build.js";
@@ -12,7 +12,8 @@ import {
   examples,
 } from "../../src/report/examples.js";
 import { classifyDecision, MESSAGE_KINDS } from "../../src/report/item.js";
-import { checkSlackLimits } from "../../src/report/limits.js";
+import { checkSlackLimits, SLACK_LIMITS } from "../../src/report/limits.js";
+import type { SlackMessage } from "../../src/report/message.js";
 import { renderExamples } from "../../src/report/render-examples.js";
 
 const HOSTILE = ["<!channel>", "<@U12345>", "<http://evil|click>", "*bold*"];
@@ -111,7 +112,7 @@ describe("hostile inputs", () => {
     const json = JSON.stringify(routed?.message);
     expect(json).toContain("&lt;!channel&gt;");
     expect(json).toContain("&lt;@U12345&gt;");
-    expect(json).toContain("&lt;http://evil|click&gt;");
+    expect(json).toContain("&lt;http:\u200B//evil|click&gt;");
     expect(json).toContain("[U+202E]");
     // Emoji and right-to-left text survive.
     expect(json).toContain("🔐 مفتاح قاعدة البيانات");
@@ -191,6 +192,356 @@ describe("hostile inputs", () => {
       ],
     });
     expect(routed.map((r) => r.route)).toEqual(["ops", "payments"]);
+  });
+});
+
+/** Every text of a message: header, sections, fields, context lines, and the fallback. */
+function textsOf(msg: SlackMessage | undefined): string[] {
+  if (!msg) return [];
+  return [
+    msg.text,
+    ...msg.blocks.flatMap((b) => {
+      if (b.type === "header") return [b.text.text];
+      if (b.type === "section") return [b.text?.text ?? "", ...(b.fields ?? []).map((f) => f.text)];
+      if (b.type === "context") return b.elements.map((e) => e.text);
+      return [];
+    }),
+  ];
+}
+
+function only(report: Report): SlackMessage {
+  const routed = buildMessages(report);
+  expect(routed).toHaveLength(1);
+  return routed[0]?.message as SlackMessage;
+}
+
+describe("hostile sizes", () => {
+  const marks = (n: number) => `a${"\u0301".repeat(n)}`;
+
+  it("keeps an alert whose every caller-controlled field is one letter with 20,000 combining marks within limits", () => {
+    // Prepare
+    const secret = exampleSecret("app/db", { description: marks(20_000), tags: { owner: marks(20_000) } });
+    const item: ReportItem = {
+      secret,
+      finding: {
+        type: "access-denied",
+        secretId: marks(20_000),
+        source: "cloudtrail",
+        status: "open",
+        observedAt: EXAMPLE_NOW,
+        access: {
+          api: marks(5_000),
+          principalArn: marks(20_000),
+          principalType: marks(5_000),
+          userAgent: marks(20_000),
+          errorCode: marks(5_000),
+          errorMessage: marks(20_000),
+          sourceIp: marks(5_000),
+        },
+      },
+      decision: exampleDecision(secret, {
+        finding: "access-denied",
+        rule: "access-failures",
+        reason: marks(20_000),
+      }),
+    };
+
+    // Act
+    const routed = buildMessages({ mode: "enforce", now: EXAMPLE_NOW, items: [item] });
+
+    // Assess
+    expect(routed.length).toBeGreaterThan(0);
+    for (const { message } of routed) {
+      expect(checkSlackLimits(message)).toEqual([]);
+      expect(JSON.stringify(message).length).toBeLessThanOrEqual(SLACK_LIMITS.payloadJson);
+    }
+  });
+});
+
+describe("bare URLs in untrusted text", () => {
+  it("are not links in the reason, the caller, the error message or the fallback; the console link stays one", () => {
+    // Prepare
+    const secret = exampleSecret("app/db", { description: "docs at https://wiki.evil.example/db" });
+    const item: ReportItem = {
+      secret,
+      finding: {
+        type: "rotation-failed",
+        secretId: secret.arn,
+        source: "cloudtrail",
+        status: "open",
+        observedAt: EXAMPLE_NOW,
+        message: "rotation failed: sign in again at https://evil.example/login",
+      },
+      decision: exampleDecision(secret, {
+        finding: "rotation-failed",
+        rule: "rotation-failures",
+        action: "notify",
+        steps: [{ kind: "notify", route: "payments" }],
+        reason: "rotation-failed: sign in again at https://evil.example/login",
+      }),
+    };
+
+    // Act
+    const msg = only({ mode: "enforce", now: EXAMPLE_NOW, items: [item] });
+
+    // Assess
+    const withoutOurLink = textsOf(msg).map((t) => t.replace(/<https:\/\/[^|>]+\|[^>]+>/g, ""));
+    for (const text of withoutOurLink) expect(text).not.toMatch(/[a-z]+:\/\//i);
+    expect(msg.text).toContain("evil\u2024example/login");
+    expect(JSON.stringify(msg)).toContain(
+      "<https://eu-west-1.console.aws.amazon.com/secretsmanager/secret?name=app%2Fdb&amp;region=eu-west-1|Open in the AWS console>",
+    );
+    expectOnlyOurLinks(msg);
+  });
+});
+
+describe("a read denied by the governor's own quarantine", () => {
+  const principal = "arn:aws:sts::123456789012:assumed-role/payments-api/i-0abc";
+  function feedback(
+    stage: Stage,
+    overrides: Partial<Decision>,
+    secretOverrides: Partial<ReturnType<typeof exampleSecret>> = {},
+  ): ReportItem {
+    const secret = exampleSecret("payments/stripe-api-key", {
+      tags: { team: "payments", "governor:stage": stage, "governor:stage-since": "2026-11-16" },
+      ...secretOverrides,
+    });
+    return {
+      secret,
+      finding: {
+        type: "access-denied",
+        secretId: secret.name,
+        source: "cloudtrail",
+        status: "open",
+        observedAt: EXAMPLE_NOW,
+        access: { api: "GetSecretValue", principalArn: principal, errorCode: "AccessDeniedException" },
+      },
+      decision: exampleDecision(secret, {
+        finding: "access-denied",
+        rule: "quarantine-feedback",
+        reason: `${principal} still reads it (GetSecretValue denied while ${stage}): the secret is in use`,
+        ...overrides,
+      }),
+    };
+  }
+  const released = {
+    action: "release" as const,
+    steps: [
+      { kind: "release" as const },
+      { kind: "untag" as const, keys: ["governor:stage", "governor:stage-since"] },
+      { kind: "notify" as const, route: "payments" },
+    ],
+    stage: null,
+  };
+
+  it.each([
+    [
+      "released (enforce)",
+      "enforce" as const,
+      feedback("quarantined", released),
+      [
+        "Secret still in use: quarantine released",
+        "*Stage*\nnone (released from `quarantined`)",
+        "Now the quarantine is released",
+      ],
+    ],
+    [
+      "would be released (report mode)",
+      "report" as const,
+      feedback("quarantined", released),
+      [
+        "quarantine would be released",
+        "*Stage*\n`quarantined` (would be released)",
+        "Enforce mode would release it",
+      ],
+    ],
+    [
+      "a pending deletion cancelled",
+      "enforce" as const,
+      feedback(
+        "deletion-scheduled",
+        { ...released, action: "cancel-deletion", steps: [{ kind: "cancel-deletion" }, ...released.steps] },
+        { deletedDate: new Date("2026-12-16T00:00:00Z") },
+      ),
+      [
+        "deletion cancelled",
+        "released from `deletion-scheduled`",
+        "scheduled for deletion",
+        "*Next step*\nnone",
+      ],
+    ],
+    [
+      "kept in place (onQuarantined: notify)",
+      "enforce" as const,
+      feedback("quarantined", {
+        action: "notify",
+        steps: [{ kind: "notify", route: "payments" }],
+        stage: "quarantined",
+      }),
+      ["Quarantined secret is still in use", "The quarantine stays in place", "*Stage*\n`quarantined`"],
+    ],
+  ])("%s: says the governor's quarantine denied it, names the caller and the stage", (_, mode, item, parts) => {
+    // Act
+    const msg = only({ mode, now: EXAMPLE_NOW, items: [item] });
+
+    // Assess
+    const json = JSON.stringify(msg);
+    expect(json).toContain(
+      "Denied by the governor's own quarantine:* `arn:aws:sts::123456789012:assumed-role/payments-api/i-0abc`",
+    );
+    for (const part of parts) expect(json).toContain(JSON.stringify(part).slice(1, -1));
+    expect(json).not.toContain("the governor did not block this read");
+    expect(json).not.toContain('*Stage*\\nnone"');
+    expect(checkSlackLimits(msg)).toEqual([]);
+  });
+});
+
+describe("rotation failures", () => {
+  function rotation(stage: Stage | null, overrides: Partial<Decision> = {}): ReportItem {
+    const secret = exampleSecret("payments/reporting-db", {
+      rotationEnabled: true,
+      tags: stage ? { team: "payments", "governor:stage": stage, "governor:stage-since": "2026-11-09" } : {},
+    });
+    return {
+      secret,
+      decision: exampleDecision(secret, {
+        finding: "rotation-failed",
+        rule: "rotation-failures",
+        action: "notify",
+        steps: [{ kind: "notify", route: "payments" }],
+        stage,
+        reason:
+          stage === "quarantined" || stage === "deletion-scheduled"
+            ? `caused by the governor's own ${stage === "quarantined" ? "quarantine" : "deletion"}: rotation cannot read the secret (expected, not an alarm)`
+            : "rotation-failed: connect ETIMEDOUT",
+        ...overrides,
+      }),
+    };
+  }
+
+  it.each([
+    ["quarantined", "Rotation failed, as expected: the secret is quarantined"],
+    ["deletion-scheduled", "Rotation failed, as expected: the secret is scheduled for deletion"],
+  ] as const)("caused by the governor's own stage %s: an expected consequence, not an alarm", (stage, title) => {
+    // Act
+    const msg = only({ mode: "enforce", now: EXAMPLE_NOW, items: [rotation(stage)] });
+
+    // Assess
+    const head = msg.blocks[0];
+    expect(head?.type === "header" ? head.text.text : "").toBe(`:information_source: ${title}`);
+    expect(msg.text.startsWith(title)).toBe(true);
+    expect(JSON.stringify(msg)).toContain("Expected, not an alarm:");
+    expect(JSON.stringify(msg)).not.toContain("Secret rotation failed");
+  });
+
+  it("not caused by the governor: still the alarm", () => {
+    const msg = only({ mode: "enforce", now: EXAMPLE_NOW, items: [rotation(null)] });
+    expect(msg.text.startsWith("Secret rotation failed")).toBe(true);
+  });
+
+  it.each([
+    [
+      "the date the caller worked out",
+      "flagged" as const,
+      { next: { action: "quarantine" as const, on: "2026-11-23" } },
+      "quarantine on 2026-11-23",
+    ],
+    [
+      "the stage it goes on from",
+      "flagged" as const,
+      {},
+      "the lifecycle goes on from `flagged` (since 2026-11-09); `governor plan` shows when",
+    ],
+    [
+      "the stage it goes on from",
+      "quarantined" as const,
+      {},
+      "the lifecycle goes on from `quarantined` (since 2026-11-09); `governor plan` shows when",
+    ],
+  ])("mid-lifecycle, shows the lifecycle's next step: %s (%s)", (_, stage, overrides, next) => {
+    // Act
+    const msg = only({ mode: "enforce", now: EXAMPLE_NOW, items: [rotation(stage, overrides)] });
+
+    // Assess
+    const facts = msg.blocks.find((b) => b.type === "section" && b.fields);
+    const field =
+      facts?.type === "section" ? facts.fields?.find((f) => f.text.startsWith("*Next step*")) : undefined;
+    expect(field?.text).toBe(`*Next step*\n${next}`);
+  });
+});
+
+describe("digests", () => {
+  it("show their notes as context lines, escaped", () => {
+    // Prepare
+    const note =
+      "Config compliance could not be read (<!channel> AccessDenied); unused is judged from ListSecrets";
+
+    // Act
+    const routed = buildMessages({
+      mode: "enforce",
+      kind: "digest",
+      now: EXAMPLE_NOW,
+      items: [],
+      route: "platform",
+      notes: [note],
+    });
+
+    // Assess
+    expect(routed.map((r) => r.route)).toEqual(["platform"]);
+    const contexts = routed[0]?.message.blocks.filter((b) => b.type === "context") ?? [];
+    expect(JSON.stringify(contexts)).toContain(
+      ":warning: Config compliance could not be read (&lt;!channel&gt; AccessDenied); unused is judged from ListSecrets",
+    );
+  });
+
+  it.each([
+    ["cost", "platform"],
+    ["digest", "platform"],
+    ["cost", undefined],
+  ] as const)("send a %s with no items to the report's route (%s)", (kind, route) => {
+    const routed = buildMessages({
+      mode: "enforce",
+      kind,
+      now: EXAMPLE_NOW,
+      items: [],
+      ...(route ? { route } : {}),
+    });
+    expect(routed.map((r) => r.route)).toEqual([route ?? "default"]);
+  });
+
+  it("list the unused secrets in the cost digest, most advanced first, and count the rest", () => {
+    // Prepare: 40 unused secrets in every stage, given in the worst order.
+    const stages: (Stage | null)[] = [null, "flagged", "quarantined", "deletion-scheduled"];
+    const items: ReportItem[] = Array.from({ length: 40 }, (_, i) => {
+      const stage = stages[i % 4] ?? null;
+      const s = exampleSecret(
+        `svc/key-${i}`,
+        stage === "deletion-scheduled" ? { deletedDate: new Date("2026-12-20T00:00:00Z") } : {},
+      );
+      return { secret: s, decision: exampleDecision(s, { stage }) };
+    });
+    const rotation = exampleSecret("svc/rotating");
+    items.push({ secret: rotation, decision: exampleDecision(rotation, { finding: "rotation-failed" }) });
+
+    // Act
+    const msg = only({ mode: "enforce", kind: "cost", now: EXAMPLE_NOW, items, summary: EXAMPLE_SUMMARY });
+
+    // Assess
+    expect(checkSlackLimits(msg)).toEqual([]);
+    const lines = msg.blocks
+      .flatMap((b) => (b.type === "section" && b.text ? b.text.text.split("\n") : []))
+      .filter((l) => l.includes("`svc/"));
+    expect(lines).toHaveLength(25);
+    const order = lines.map((l) => /\*(deletion-scheduled|quarantined|flagged|unused)\*/.exec(l)?.[1]);
+    expect(order).toEqual([
+      ...Array(10).fill("deletion-scheduled"),
+      ...Array(10).fill("quarantined"),
+      ...Array(5).fill("flagged"),
+    ]);
+    const json = JSON.stringify(msg);
+    expect(json).toContain("(30 unused, 10 pending deletion (not billed))");
+    expect(json).toContain("…and 15 more.");
+    expect(json).not.toContain("svc/rotating");
   });
 });
 
