@@ -1,15 +1,76 @@
 import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_POLICY_FILE } from "../config.js";
+import { MANAGED_RULES } from "../domain/config-rules.js";
 import { InputError } from "../errors.js";
 import { compilePolicy, loadCompiledPolicy } from "../policy/compiled.js";
 import { loadPolicy } from "../policy/load.js";
+import { DEFAULT_UNUSED_FOR_DAYS, type Policy } from "../policy/schema.js";
 import { type CliIO, readPolicyTexts } from "./io.js";
+
+export const DEPLOY_PARAMS_FORMAT = "secrets-governor/deploy-params@1";
+/** The deploy parameters are written beside the compiled policy, under this name. */
+export const DEPLOY_PARAMS_FILE_NAME = "deploy-params.json";
+/**
+ * SECRETSMANAGER_SECRET_PERIODIC_ROTATION's own default. The policy language has no threshold for
+ * `rotation-overdue`: the engine compares a secret with its own rotation schedule.
+ */
+export const DEFAULT_MAX_DAYS_SINCE_ROTATION = 90;
+
+/**
+ * What the stack takes from the policy at package time; serverless.yml reads it with `${file(...)}`. Every value
+ * is a string because each becomes a CloudFormation parameter default or a Config rule input parameter.
+ */
+export interface DeployParams {
+  format: typeof DEPLOY_PARAMS_FORMAT;
+  /** Per managed rule identifier: "true" when a policy rule is on the finding that rule reports. */
+  configRules: Record<string, "true" | "false">;
+  /** SECRETSMANAGER_SECRET_UNUSED's unusedForDays. */
+  unusedForDays: string;
+  /** SECRETSMANAGER_SECRET_PERIODIC_ROTATION's maxDaysSinceRotation. */
+  maxDaysSinceRotation: string;
+}
+
+/**
+ * The Config rules a policy needs, and their parameters. unusedForDays is the smallest threshold of the rules on
+ * `unused`: Config then reports every secret some rule could judge unused, and the engine judges each against its
+ * own rule's threshold. A larger one would make Config call COMPLIANT, which the engine reads as "used again", a
+ * secret that a rule with a smaller threshold has flagged.
+ */
+export function deployParams(policy: Policy): DeployParams {
+  const findings = new Set(policy.rules.flatMap((rule) => [rule.match.finding].flat()));
+  const configRules: Record<string, "true" | "false"> = {};
+  for (const rule of MANAGED_RULES)
+    configRules[rule.identifier] = findings.has(rule.finding) ? "true" : "false";
+  const thresholds = policy.rules
+    .filter((rule) => [rule.match.finding].flat().includes("unused"))
+    .map((rule) => rule.unusedForDays ?? DEFAULT_UNUSED_FOR_DAYS);
+  return {
+    format: DEPLOY_PARAMS_FORMAT,
+    configRules,
+    unusedForDays: String(thresholds.length > 0 ? Math.min(...thresholds) : DEFAULT_UNUSED_FOR_DAYS),
+    maxDaysSinceRotation: String(DEFAULT_MAX_DAYS_SINCE_ROTATION),
+  };
+}
+
+function writeOutput(path: string, text: string, what: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+  } catch (error) {
+    throw new InputError(
+      `cannot write ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      path,
+      { cause: error },
+    );
+  }
+}
 
 /**
  * `governor compile`: validates the policy files exactly as `validate` does, then writes the merged policy as
- * JSON for the Lambda package (scripts/package.sh). Nothing is written unless the policy is valid.
+ * JSON for the Lambda package, and beside it the deploy parameters the stack derives from it (scripts/package.sh).
+ * Nothing is written unless the policy is valid.
  */
 export function runCompile(argv: string[], io: CliIO): number {
   const { values } = parseArgs({
@@ -24,18 +85,16 @@ export function runCompile(argv: string[], io: CliIO): number {
   const text = compilePolicy(policy, sources);
   // Read it back as the functions will, so what the package step accepts a cold start accepts too.
   loadCompiledPolicy(text, values.out);
-  try {
-    mkdirSync(dirname(values.out), { recursive: true });
-    writeFileSync(values.out, text);
-  } catch (error) {
-    throw new InputError(
-      `cannot write compiled policy ${values.out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      values.out,
-      { cause: error },
-    );
-  }
+  writeOutput(values.out, text, "compiled policy");
+  const params = deployParams(policy);
+  const paramsFile = join(dirname(values.out), DEPLOY_PARAMS_FILE_NAME);
+  writeOutput(paramsFile, `${JSON.stringify(params, null, 2)}\n`, "deploy parameters");
+  const rules = MANAGED_RULES.filter((rule) => params.configRules[rule.identifier] === "true").map(
+    (rule) => rule.name,
+  );
   io.stdout(
-    `${values.policy}: compiled to ${values.out} (${policy.rules.length} rules, mode ${policy.mode}; ${sources.join(", ")})\n`,
+    `${values.policy}: compiled to ${values.out} (${policy.rules.length} rules, mode ${policy.mode}; ${sources.join(", ")})\n` +
+      `deploy parameters: ${paramsFile} (Config rules: ${rules.join(", ") || "none"}; unusedForDays ${params.unusedForDays})\n`,
   );
   return 0;
 }

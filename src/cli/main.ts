@@ -41,6 +41,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
         return await (await import("./sweep.js")).runSweepCommand(rest, io);
       case "restore":
         return await (await import("./restore.js")).runRestore(rest, io);
+      case "preflight":
+        return await (await import("./preflight.js")).runPreflight(rest, io);
       case undefined:
       case "help":
       case "--help":

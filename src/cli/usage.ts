@@ -17,6 +17,7 @@ Usage:
   governor sweep (--account FILE [--write] | --live) [--policy PATH] [--now ISO]
                 [--mode report|enforce] [--format table|json] [--slack-url URL | --slack-stdout]
   governor restore SECRET... (--account FILE [--write] | --live) [--dry-run] [--format text|json]
+  governor preflight [--region REGION]
 
 compile validates like validate, then writes the merged policy as JSON to FILE (default ${DEFAULT_POLICY_FILE}):
 the Lambda functions read that file, not the YAML. scripts/package.sh runs it before packaging.
@@ -24,6 +25,8 @@ the Lambda functions read that file, not the YAML. scripts/package.sh runs it be
 "ResourcePolicies": {"<name or ARN>": <policy>}. Changes stay in memory unless --write saves them to FILE.
 --slack-url URL posts the Slack messages to any webhook-compatible URL; --slack-stdout prints them instead.
 --live uses the default AWS credential chain and region; AWS_ENDPOINT_URL points it at an emulator.
+preflight checks, with the same chain, what the stack needs and does not create: an AWS Config recorder that
+records AWS::SecretsManager::Secret, and a CloudTrail trail logging read and write management events.
 
-Exit codes: 0 ok, 1 policy invalid, 2 bad input or usage.
+Exit codes: 0 ok, 1 policy invalid or a prerequisite missing, 2 bad input or usage.
 `;

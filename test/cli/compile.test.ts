@@ -1,8 +1,10 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { DEPLOY_PARAMS_FORMAT, deployParams } from "../../src/cli/compile.js";
 import { readPolicyTexts } from "../../src/cli/io.js";
+import { MANAGED_RULES } from "../../src/domain/config-rules.js";
 import { loadCompiledPolicy } from "../../src/policy/compiled.js";
 import { loadPolicy } from "../../src/policy/load.js";
 import { runCli } from "../helpers/cli.js";
@@ -27,12 +29,40 @@ describe("governor compile", () => {
     const { code, stdout, stderr } = await runCli("compile", ...args, "--out", out);
 
     // Assess
+    const paramsFile = join(out, "..", "deploy-params.json");
+    const params = deployParams(policy);
+    const rules = MANAGED_RULES.filter((r) => params.configRules[r.identifier] === "true").map((r) => r.name);
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(stdout).toBe(
-      `${dir}: compiled to ${out} (${policy.rules.length} rules, mode ${policy.mode}; ${sources.join(", ")})\n`,
+      `${dir}: compiled to ${out} (${policy.rules.length} rules, mode ${policy.mode}; ${sources.join(", ")})\n` +
+        `deploy parameters: ${paramsFile} (Config rules: ${rules.join(", ")}; unusedForDays ${params.unusedForDays})\n`,
     );
     expect(loadCompiledPolicy(readFileSync(out, "utf8"), out)).toStrictEqual({ policy, sources });
+    expect(JSON.parse(readFileSync(paramsFile, "utf8"))).toStrictEqual(params);
+  });
+
+  it("derives the shipped policy's Config rules and threshold (the package test checks the template)", async () => {
+    // Prepare
+    const out = join(scratch(), "policy.json");
+
+    // Act
+    const { code } = await runCli("compile", "--out", out);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, "..", "deploy-params.json"), "utf8"))).toStrictEqual({
+      format: DEPLOY_PARAMS_FORMAT,
+      configRules: {
+        SECRETSMANAGER_SECRET_UNUSED: "true",
+        SECRETSMANAGER_ROTATION_ENABLED_CHECK: "false",
+        SECRETSMANAGER_SCHEDULED_ROTATION_SUCCESS_CHECK: "true",
+        SECRETSMANAGER_SECRET_PERIODIC_ROTATION: "false",
+        SECRETSMANAGER_USING_CMK: "false",
+      },
+      unusedForDays: "90",
+      maxDaysSinceRotation: "90",
+    });
   });
 
   it("rejects a broken directory like validate: exit 1, every problem as file:line:col, nothing written", async () => {
@@ -91,5 +121,84 @@ describe("governor compile", () => {
     // Assess
     expect(code).toBe(2);
     expect(stderr).toBe(`governor: cannot write compiled policy ${dir}: EISDIR\n`);
+  });
+});
+
+describe("deployParams", () => {
+  /** A policy file in a scratch directory, loaded as `compile` loads it. */
+  function policyOf(yaml: string) {
+    const file = join(scratch(), "policy.yml");
+    writeFileSync(file, yaml);
+    return loadPolicy(readPolicyTexts(file)).policy;
+  }
+
+  it("asks for the rule behind each finding the policy uses, and the smallest unused threshold", () => {
+    // Prepare
+    const policy = policyOf(`
+version: 1
+rules:
+  - name: long-unused-payments
+    match: { finding: unused, name: "payments/**" }
+    unusedForDays: 120
+    actions: [notify]
+  - name: unused-elsewhere
+    match: { finding: unused }
+    unusedForDays: 60
+    actions: [notify]
+  - name: hygiene
+    match: { finding: [rotation-disabled, rotation-overdue, not-using-cmk] }
+    actions: [notify]
+  - name: denied-reads
+    match: { finding: access-denied }
+    actions: [notify]
+`);
+
+    // Act
+    const params = deployParams(policy);
+
+    // Assess: access-denied comes from CloudTrail, and no rule is on rotation-failed.
+    expect(params).toStrictEqual({
+      format: DEPLOY_PARAMS_FORMAT,
+      configRules: {
+        SECRETSMANAGER_SECRET_UNUSED: "true",
+        SECRETSMANAGER_ROTATION_ENABLED_CHECK: "true",
+        SECRETSMANAGER_SCHEDULED_ROTATION_SUCCESS_CHECK: "false",
+        SECRETSMANAGER_SECRET_PERIODIC_ROTATION: "true",
+        SECRETSMANAGER_USING_CMK: "true",
+      },
+      unusedForDays: "60",
+      maxDaysSinceRotation: "90",
+    });
+  });
+
+  it("asks for no Config rule when the policy has only CloudTrail findings; thresholds keep their defaults", () => {
+    // Prepare
+    const policy = policyOf(`
+rules:
+  - name: denied-reads
+    match: { finding: [access-denied, decryption-failure] }
+    actions: [notify]
+`);
+
+    // Act
+    const params = deployParams(policy);
+
+    // Assess
+    expect(Object.values(params.configRules)).toEqual(MANAGED_RULES.map(() => "false"));
+    expect(Object.keys(params.configRules)).toEqual(MANAGED_RULES.map((r) => r.identifier));
+    expect(params.unusedForDays).toBe("90");
+  });
+
+  it("uses the default threshold for an unused rule that gives none", () => {
+    // Prepare
+    const policy = policyOf(`
+rules:
+  - name: unused
+    match: { finding: unused }
+    actions: [notify]
+`);
+
+    // Act and assess
+    expect(deployParams(policy).unusedForDays).toBe("90");
   });
 });

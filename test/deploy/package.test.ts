@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { findingTypeForConfigRule, MANAGED_RULES } from "../../src/domain/config-rules.js";
 
 /**
  * Packages the stack once, offline and without credentials (scripts/package.sh runs osls in a network
@@ -37,10 +38,18 @@ interface Template {
   Resources: Record<string, Resource>;
 }
 
+// Config events come in bursts (an account-wide re-evaluation) and are digested per batch: large batches, so
+// a burst of 10,000 is a few dozen Slack messages, not a thousand. The CloudTrail routes are rare and urgent.
 const ROUTES = [
-  { name: "config-compliance", id: "ConfigCompliance", state: "ENABLED" },
-  { name: "access-failure", id: "AccessFailure", state: "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" },
-  { name: "rotation-failure", id: "RotationFailure", state: "ENABLED" },
+  { name: "config-compliance", id: "ConfigCompliance", state: "ENABLED", batch: 500, window: 60 },
+  {
+    name: "access-failure",
+    id: "AccessFailure",
+    state: "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+    batch: 10,
+    window: 5,
+  },
+  { name: "rotation-failure", id: "RotationFailure", state: "ENABLED", batch: 10, window: 5 },
 ] as const;
 const FUNCTIONS = [
   { id: "ConfigCompliance", handler: "handlers/config-compliance" },
@@ -58,7 +67,8 @@ let template: Template;
 beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), "governor-package-"));
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME ?? tmpdir(), CI: "true" };
-  await run("bash", ["scripts/package.sh", "--stage", "dev", "--region", "us-east-1", "--package", outDir], {
+  // `--stage=dev`: the form scripts/package.sh once missed, packaging with a second --stage (osls refuses that).
+  await run("bash", ["scripts/package.sh", "--stage=dev", "--region", "us-east-1", "--package", outDir], {
     cwd: root,
     env,
     timeout: 280_000,
@@ -245,8 +255,8 @@ describe("event routes", () => {
     const props = mappings[0]?.[1].Properties;
     expect(props).toMatchObject({
       FunctionName: getAtt(`${route.id}LambdaFunction`),
-      BatchSize: 10,
-      MaximumBatchingWindowInSeconds: 5,
+      BatchSize: route.batch,
+      MaximumBatchingWindowInSeconds: route.window,
       FunctionResponseTypes: ["ReportBatchItemFailures"],
       ScalingConfig: { MaximumConcurrency: 2 },
     });
@@ -304,39 +314,119 @@ describe("sweep", () => {
       SourceArn: getAtt("SweepRule"),
     });
   });
+
+  it("runs one at a time, as the write-quota budget counts it", () => {
+    expect(resource("SweepLambdaFunction").Properties.ReservedConcurrentExecutions).toBe(1);
+  });
+
+  it("is not retried after a failed run: tomorrow's run completes it, a retry would resend the digests", () => {
+    const configs = resourcesOfType("AWS::Lambda::EventInvokeConfig").filter(
+      ([, c]) => JSON.stringify(c.Properties.FunctionName) === JSON.stringify({ Ref: "SweepLambdaFunction" }),
+    );
+    expect(configs).toHaveLength(1);
+    expect(configs[0]?.[1].Properties).toMatchObject({ Qualifier: "$LATEST", MaximumRetryAttempts: 0 });
+  });
 });
 
 describe("AWS Config rules", () => {
-  it("creates the managed rules the shipped policy uses, each optional", () => {
-    const rules = resourcesOfType("AWS::Config::ConfigRule");
-    expect(
-      rules.map(([, r]) => (r.Properties.Source as { SourceIdentifier: string }).SourceIdentifier).sort(),
-    ).toEqual(["SECRETSMANAGER_SCHEDULED_ROTATION_SUCCESS_CHECK", "SECRETSMANAGER_SECRET_UNUSED"]);
-    for (const [id, rule] of rules) {
-      expect(rule.Properties.Source, id).toMatchObject({ Owner: "AWS" });
-      expect(rule.Properties.Scope).toEqual({ ComplianceResourceTypes: ["AWS::SecretsManager::Secret"] });
-      expect(rule.Condition, id).toBeDefined();
-      expect(template.Conditions[rule.Condition as string]).toBeDefined();
-      const name = rule.Properties.ConfigRuleName as string;
-      expect(name.length).toBeLessThanOrEqual(64);
-    }
-    expect(template.Parameters.UnusedConfigRule?.Default).toBe("true");
-    expect(template.Parameters.RotationSuccessConfigRule?.Default).toBe("true");
-  });
+  // The managed rule behind each finding type (src/domain/config-rules.ts), its resource and its switch.
+  const RULES = [
+    {
+      identifier: "SECRETSMANAGER_SECRET_UNUSED",
+      id: "SecretUnusedConfigRule",
+      parameter: "UnusedConfigRule",
+    },
+    {
+      identifier: "SECRETSMANAGER_ROTATION_ENABLED_CHECK",
+      id: "RotationEnabledCheckConfigRule",
+      parameter: "RotationEnabledConfigRule",
+    },
+    {
+      identifier: "SECRETSMANAGER_SCHEDULED_ROTATION_SUCCESS_CHECK",
+      id: "ScheduledRotationSuccessConfigRule",
+      parameter: "RotationSuccessConfigRule",
+    },
+    {
+      identifier: "SECRETSMANAGER_SECRET_PERIODIC_ROTATION",
+      id: "SecretPeriodicRotationConfigRule",
+      parameter: "PeriodicRotationConfigRule",
+    },
+    {
+      identifier: "SECRETSMANAGER_USING_CMK",
+      id: "UsingCmkCheckConfigRule",
+      parameter: "UsingCmkConfigRule",
+    },
+  ] as const;
 
-  it("checks unused secrets with the threshold of the shipped policy", () => {
-    const policy = parse(readFileSync(join(root, "policies", "default.yml"), "utf8")) as {
+  const shippedPolicy = () =>
+    parse(readFileSync(join(root, "policies", "default.yml"), "utf8")) as {
       rules: { match?: { finding?: string | string[] }; unusedForDays?: number }[];
     };
-    const unused = policy.rules.find((r) => [r.match?.finding].flat().includes("unused"));
-    expect(unused?.unusedForDays).toBeTypeOf("number");
-    const rule = resource("SecretUnusedConfigRule").Properties;
-    expect(rule.ConfigRuleName).toMatch(/^secretsmanager-secret-unused-/);
-    expect(rule.InputParameters).toEqual({ unusedForDays: String(unused?.unusedForDays) });
-    expect(rule.MaximumExecutionFrequency).toBe("TwentyFour_Hours");
-    expect(resource("ScheduledRotationSuccessConfigRule").Properties.ConfigRuleName).toMatch(
-      /^secretsmanager-scheduled-rotation-success-check-/,
+
+  it("has one optional rule per managed rule, named so that the governor recognises its findings", () => {
+    const rules = resourcesOfType("AWS::Config::ConfigRule");
+    expect(rules.map(([id]) => id).sort()).toEqual(RULES.map((r) => r.id).sort());
+    expect(MANAGED_RULES.map((m) => m.identifier).sort()).toEqual(RULES.map((r) => r.identifier).sort());
+    for (const expected of RULES) {
+      const rule = resource(expected.id);
+      const managed = MANAGED_RULES.find((m) => m.identifier === expected.identifier);
+      expect(rule.Properties.Source, expected.id).toEqual({
+        Owner: "AWS",
+        SourceIdentifier: expected.identifier,
+      });
+      expect(rule.Properties.Scope).toEqual({ ComplianceResourceTypes: ["AWS::SecretsManager::Secret"] });
+      const name = rule.Properties.ConfigRuleName as string;
+      expect(name).toBe(`${managed?.name}-dev`);
+      expect(name.length).toBeLessThanOrEqual(64);
+      expect(findingTypeForConfigRule(name)).toBe(managed?.finding);
+      // Created only when its switch, a stack parameter, is "true".
+      expect(template.Conditions[rule.Condition as string]).toEqual({
+        "Fn::Equals": [{ Ref: expected.parameter }, "true"],
+      });
+      expect(template.Parameters[expected.parameter]).toMatchObject({ AllowedValues: ["true", "false"] });
+    }
+  });
+
+  it("creates by default exactly the rules behind the shipped policy's findings", () => {
+    const findings = new Set(shippedPolicy().rules.flatMap((r) => [r.match?.finding ?? []].flat()));
+    const defaults = Object.fromEntries(
+      RULES.map((r) => [r.identifier, template.Parameters[r.parameter]?.Default]),
     );
+    expect(defaults).toEqual(
+      Object.fromEntries(
+        MANAGED_RULES.map((m) => [m.identifier, findings.has(m.finding) ? "true" : "false"]),
+      ),
+    );
+    // policies/default.yml: unused-secrets and rotation-failures.
+    expect(defaults).toEqual({
+      SECRETSMANAGER_SECRET_UNUSED: "true",
+      SECRETSMANAGER_ROTATION_ENABLED_CHECK: "false",
+      SECRETSMANAGER_SCHEDULED_ROTATION_SUCCESS_CHECK: "true",
+      SECRETSMANAGER_SECRET_PERIODIC_ROTATION: "false",
+      SECRETSMANAGER_USING_CMK: "false",
+    });
+  });
+
+  it("checks unused secrets with the threshold of the shipped policy, daily", () => {
+    const thresholds = shippedPolicy()
+      .rules.filter((r) => [r.match?.finding].flat().includes("unused"))
+      .map((r) => r.unusedForDays ?? 90);
+    expect(thresholds.length).toBeGreaterThan(0);
+    const rule = resource("SecretUnusedConfigRule").Properties;
+    expect(rule.InputParameters).toEqual({ unusedForDays: String(Math.min(...thresholds)) });
+    expect(rule.MaximumExecutionFrequency).toBe("TwentyFour_Hours");
+  });
+
+  it("passes the parameters the other rules take: maxDaysSinceRotation only", () => {
+    const periodic = resource("SecretPeriodicRotationConfigRule").Properties;
+    expect(periodic.InputParameters).toEqual({ maxDaysSinceRotation: "90" });
+    expect(periodic.MaximumExecutionFrequency).toBe("TwentyFour_Hours");
+    for (const id of [
+      "RotationEnabledCheckConfigRule",
+      "ScheduledRotationSuccessConfigRule",
+      "UsingCmkCheckConfigRule",
+    ])
+      expect(resource(id).Properties.InputParameters, id).toBeUndefined();
   });
 });
 
@@ -372,7 +462,7 @@ describe("alarms", () => {
     );
   });
 
-  it("counts Slack delivery failures from every log group and alarms on any", () => {
+  it("counts Slack delivery failures from every log group, per stage, and alarms on any", () => {
     const filters = resourcesOfType("AWS::Logs::MetricFilter").map(([, f]) => f.Properties);
     expect(filters.map((f) => f.LogGroupName)).toEqual(
       expect.arrayContaining(FUNCTIONS.map((fn) => ({ Ref: `${fn.id}LogGroup` }))),
@@ -382,7 +472,8 @@ describe("alarms", () => {
       expect(filter.FilterPattern).toBe("{ $.slackDeliveryFailed > 0 }");
       expect(filter.MetricTransformations).toEqual([
         expect.objectContaining({
-          MetricNamespace: "SecretsGovernor",
+          // The stage in the namespace: two stages in one account do not feed one alarm.
+          MetricNamespace: "SecretsGovernor/dev",
           MetricName: "SlackDeliveryFailures",
           MetricValue: "$.slackDeliveryFailed",
         }),
@@ -390,7 +481,7 @@ describe("alarms", () => {
     }
     expect(alarms()).toContainEqual(
       expect.objectContaining({
-        Namespace: "SecretsGovernor",
+        Namespace: "SecretsGovernor/dev",
         MetricName: "SlackDeliveryFailures",
         Statistic: "Sum",
         Threshold: 0,
@@ -459,9 +550,9 @@ describe("IAM", () => {
     const unscoped = roleStatements().filter(
       (s) => s.Effect === "Allow" && JSON.stringify(s.Resource) === '"*"',
     );
+    // GetComplianceDetailsByConfigRule has resource-level permissions (config-rule ARNs); these two have none.
     expect(unscoped.flatMap((s) => list(s.Action)).sort()).toEqual([
       "config:DescribeConfigRules",
-      "config:GetComplianceDetailsByConfigRule",
       "secretsmanager:ListSecrets",
     ]);
   });
@@ -520,6 +611,20 @@ describe("IAM", () => {
     });
   });
 
+  it("can neither remove nor set governor:exempt, although the key starts with governor:", () => {
+    const denies = roleStatements().filter(
+      (s) => s.Effect === "Deny" && JSON.stringify(s.Condition ?? {}).includes("aws:TagKeys"),
+    );
+    expect(denies).toHaveLength(1);
+    const [deny] = denies;
+    expect(list(deny?.Action).sort()).toEqual(["secretsmanager:TagResource", "secretsmanager:UntagResource"]);
+    expect(deny?.Resource).toBe("*");
+    // ForAnyValue: one exempt key among several is enough to deny the whole request.
+    expect(deny?.Condition).toEqual({ "ForAnyValue:StringEquals": { "aws:TagKeys": "governor:exempt" } });
+    // The only Deny on UntagResource: the lifecycle tags of an exempt secret can still be removed.
+    expect(statementsWith("Deny", "secretsmanager:UntagResource")).toEqual([deny]);
+  });
+
   it.each([
     "secretsmanager:TagResource",
     "secretsmanager:UntagResource",
@@ -549,12 +654,16 @@ describe("IAM", () => {
     expect(arnText(allow.Resource)).toBe(`${SECRETS}*`);
   });
 
-  it("reads Config compliance and publishes audit events to the audit bus only", () => {
-    const config = onlyStatementWith("Allow", "config:GetComplianceDetailsByConfigRule");
-    expect(list(config.Action).sort()).toEqual([
-      "config:DescribeConfigRules",
-      "config:GetComplianceDetailsByConfigRule",
-    ]);
+  it("reads Config compliance of this account's and region's rules and publishes audit events to the audit bus only", () => {
+    const compliance = onlyStatementWith("Allow", "config:GetComplianceDetailsByConfigRule");
+    expect(list(compliance.Action)).toEqual(["config:GetComplianceDetailsByConfigRule"]);
+    expect(arnText(compliance.Resource)).toBe(
+      `arn:\${AWS::Partition}:config:\${AWS::Region}:\${AWS::AccountId}:config-rule/*`,
+    );
+    expect(compliance.Condition).toBeUndefined();
+    const rules = onlyStatementWith("Allow", "config:DescribeConfigRules");
+    expect(list(rules.Action)).toEqual(["config:DescribeConfigRules"]);
+    expect(rules.Resource).toBe("*");
     const events = onlyStatementWith("Allow", "events:PutEvents");
     expect(arnText(events.Resource)).toBe(
       `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:event-bus/default`,
