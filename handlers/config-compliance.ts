@@ -1,14 +1,16 @@
 import { getRuntime } from "../src/adapters/runtime.js";
 import { type BatchDeps, handleBatch } from "../src/app/handle-batch.js";
-import { batchResponse, toBatchRecords } from "../src/app/lambda-events.js";
+import { batchResponse, deadlineOf, type LambdaContext, toBatchRecords } from "../src/app/lambda-events.js";
 import { parseEvent } from "../src/domain/events.js";
 
 /** Lambda entry for rules/config-compliance.json, fed through its SQS buffer queue. Tests call makeHandler with fakes. */
-export function makeHandler(deps: (now: Date) => BatchDeps) {
-  return async (event: unknown) => {
-    const result = await handleBatch(toBatchRecords(event), deps(new Date()));
+export function makeHandler(deps: (now: Date, deadline?: number) => BatchDeps) {
+  return async (event: unknown, context?: LambdaContext) => {
+    const result = await handleBatch(toBatchRecords(event), deps(new Date(), deadlineOf(context)));
     return batchResponse(event, result.failedIds);
   };
 }
 
-export const handler = makeHandler((now) => getRuntime().batchDeps("config-compliance", now, parseEvent));
+export const handler = makeHandler((now, deadline) =>
+  getRuntime().batchDeps("config-compliance", now, parseEvent, deadline),
+);

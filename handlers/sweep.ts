@@ -1,12 +1,15 @@
 import { getRuntime } from "../src/adapters/runtime.js";
 import { sweepDeps } from "../src/adapters/sweep-runtime.js";
+import { deadlineOf, type LambdaContext } from "../src/app/lambda-events.js";
 import { type NotifyDeps, notifySweep } from "../src/app/notify.js";
 import { runSweep, type SweepDeps } from "../src/app/sweep.js";
 
 /** Lambda entry for the daily sweep (a schedule). Tests call makeHandler with fakes. */
-export function makeHandler(deps: (now: Date) => { sweep: SweepDeps; notify: NotifyDeps }) {
-  return async (_event?: unknown, context?: { getRemainingTimeInMillis?: () => number }) => {
-    const { sweep, notify } = deps(new Date());
+export function makeHandler(
+  deps: (now: Date, deadline?: number) => { sweep: SweepDeps; notify: NotifyDeps },
+) {
+  return async (_event?: unknown, context?: LambdaContext) => {
+    const { sweep, notify } = deps(new Date(), deadlineOf(context));
     const remaining = context?.getRemainingTimeInMillis;
     const result = await runSweep(
       remaining ? { ...sweep, remainingMs: () => remaining.call(context) } : sweep,
@@ -30,7 +33,7 @@ export function makeHandler(deps: (now: Date) => { sweep: SweepDeps; notify: Not
   };
 }
 
-export const handler = makeHandler((now) => {
+export const handler = makeHandler((now, deadline) => {
   const runtime = getRuntime();
-  return { sweep: sweepDeps(now), notify: runtime.notifyDeps(now) };
+  return { sweep: sweepDeps(now), notify: runtime.notifyDeps(now, deadline) };
 });

@@ -11,7 +11,7 @@ import { loadCompiledPolicy } from "../policy/compiled.js";
 import type { Policy } from "../policy/schema.js";
 import { MemoryAlertDeadLetter, SqsAlertDeadLetter } from "./alert-dead-letter.js";
 import { EventBridgeAuditSink } from "./audit.js";
-import { makeEventBridgeClient, makeSecretsManagerClient } from "./aws-clients.js";
+import { DEFAULT_MAX_ATTEMPTS, makeEventBridgeClient, makeSecretsManagerClient } from "./aws-clients.js";
 import { WritePacer } from "./pacer.js";
 import { SecretsManagerStore } from "./secrets-manager.js";
 import { SecretsManagerWebhookResolver, SlackNotifier } from "./slack.js";
@@ -26,8 +26,9 @@ export interface Runtime {
   mode: Mode;
   log: Logger;
   /** `parse` comes from the handler, so the sweep never bundles the event schemas. */
-  batchDeps(route: string, now: Date, parse: (event: unknown) => ParsedEvent): BatchDeps;
-  notifyDeps(now: Date): NotifyDeps;
+  /** `deadline` (epoch ms): when Slack deliveries give up and keep the alert, before the function is stopped. */
+  batchDeps(route: string, now: Date, parse: (event: unknown) => ParsedEvent, deadline?: number): BatchDeps;
+  notifyDeps(now: Date, deadline?: number): NotifyDeps;
   /** What the sweep needs besides Config (src/adapters/sweep-runtime.ts adds that, so event handlers never load it). */
   shared: {
     store: SecretsManagerStore;
@@ -75,9 +76,12 @@ export function getRuntime(): Runtime {
     ? new SqsAlertDeadLetter(
         new SQSClient({
           region: clientOptions.region,
+          retryMode: "adaptive",
+          maxAttempts: DEFAULT_MAX_ATTEMPTS,
           ...(config.endpoint ? { endpoint: config.endpoint } : {}),
         }),
         deadLetterUrl,
+        { log },
       )
     : new MemoryAlertDeadLetter();
   const exemptPrincipals = [
@@ -90,14 +94,26 @@ export function getRuntime(): Runtime {
     policy.accessFailures.incidentAfter,
   );
   log.info("governor started", { mode, rules: policy.rules.length, policy: sources });
-  const notifyDeps = (now: Date): NotifyDeps => ({ notifier, deadLetter, log, mode, now });
+  if (!deadLetterUrl)
+    log.warn("GOVERNOR_ALERT_DLQ_URL is not set: alerts Slack does not take are kept in memory only");
+  // One notifier per container (its webhook URLs cached); each invocation gets its own deadline.
+  const notifyDeps = (now: Date, deadline?: number): NotifyDeps => ({
+    notifier: deadline === undefined ? notifier : notifier.withDeadline(deadline),
+    ...(deadline !== undefined ? { deadline } : {}),
+    deadLetter,
+    log,
+    mode,
+    now,
+    defaultRoute: policy.routing.default,
+    policy,
+  });
   runtime = {
     config,
     policy,
     mode,
     log,
     notifyDeps,
-    batchDeps: (route, now, parse) => ({
+    batchDeps: (route, now, parse, deadline) => ({
       route,
       parse,
       log,
@@ -106,9 +122,10 @@ export function getRuntime(): Runtime {
       mode,
       now,
       exemptPrincipals,
+      selfPrincipals: config.roleArn ? [config.roleArn] : [],
       audit,
       accessWindow,
-      notify: (results) => notifyEventResults(results, notifyDeps(now)),
+      notify: (results) => notifyEventResults(results, notifyDeps(now, deadline)),
     }),
     shared: { store, audit, exemptPrincipals, clientOptions },
   };

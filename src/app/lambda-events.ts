@@ -27,3 +27,17 @@ export function batchResponse(
     throw new Error(`event ${failedIds.join(", ")} failed; EventBridge retries it`);
   return { batchItemFailures: failedIds.map((itemIdentifier) => ({ itemIdentifier })) };
 }
+
+/** The part of Lambda's context the handlers use. */
+export interface LambdaContext {
+  getRemainingTimeInMillis?: () => number;
+}
+
+/** Time kept back at the end of an invocation for keeping undelivered alerts and writing the last logs. */
+export const DEADLINE_MARGIN_MS = 10_000;
+
+/** When this invocation's Slack deliveries must give up (epoch ms), or undefined outside Lambda. */
+export function deadlineOf(context: LambdaContext | undefined, now: number = Date.now()): number | undefined {
+  const remaining = context?.getRemainingTimeInMillis?.();
+  return remaining === undefined ? undefined : now + remaining - DEADLINE_MARGIN_MS;
+}

@@ -6,6 +6,7 @@ import type { Policy } from "../policy/schema.js";
 import type { AuditEntry, AuditSink, ComplianceSource, SecretStore } from "../ports.js";
 import { type ActionOutcome, executeDecision } from "./execute.js";
 import type { Log } from "./handle-batch.js";
+import { recordAudit } from "./process-findings.js";
 
 export interface SweepDeps {
   store: SecretStore;
@@ -126,7 +127,7 @@ export async function runSweep(deps: SweepDeps): Promise<SweepResult> {
       outcome: o.outcome,
       ...(o.detail ? { detail: o.detail } : {}),
     }));
-    if (entries.length > 0) await deps.audit.record(entries);
+    await recordAudit(deps.audit, entries, deps.log);
   }
   return { plan, outcomes, secrets, ...(complianceUnavailable ? { complianceUnavailable } : {}) };
 }

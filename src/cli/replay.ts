@@ -11,7 +11,7 @@ import { loadPolicy } from "../policy/load.js";
 import { openAccount } from "./account.js";
 import { type CliIO, readPolicyTexts, readText } from "./io.js";
 import { decisionJson, parseMode, parseNow } from "./plan.js";
-import { SLACK_OPTIONS, slackFromOptions } from "./slack-options.js";
+import { reportUndelivered, SLACK_OPTIONS, slackFromOptions } from "./slack-options.js";
 import { paint } from "./table.js";
 import { UsageError } from "./usage.js";
 
@@ -61,7 +61,7 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
     policy.accessFailures.windowMinutes,
     policy.accessFailures.incidentAfter,
   );
-  const slack = slackFromOptions(values, io, mode, now);
+  const slack = slackFromOptions(values, io, mode, now, policy);
   const events: Record<string, unknown>[] = [];
   const color = io.color && values.format === "text";
   let failed = 0;
@@ -158,5 +158,6 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
         : `Mode: enforce, on the ${account.describe}.\n`,
     );
   }
-  return failed > 0 ? 1 : 0;
+  const undelivered = reportUndelivered(slack, io);
+  return failed > 0 || undelivered > 0 ? 1 : 0;
 }

@@ -3,6 +3,7 @@ import { createSingleUrlNotifier, StdoutNotifier } from "../adapters/slack.js";
 import type { Log } from "../app/handle-batch.js";
 import type { NotifyDeps } from "../app/notify.js";
 import type { Mode } from "../domain/decision.js";
+import type { Policy } from "../policy/schema.js";
 import type { CliIO } from "./io.js";
 import { UsageError } from "./usage.js";
 
@@ -11,13 +12,32 @@ export const SLACK_OPTIONS = {
   "slack-stdout": { type: "boolean" },
 } as const;
 
+/** The CLI's Slack: its kept alerts live in memory, so whatever is left at the end must be shown, not lost. */
+export interface CliSlack extends NotifyDeps {
+  deadLetter: MemoryAlertDeadLetter;
+}
+
+/**
+ * Prints every alert Slack did not take, whole, to stderr (a CLI run has no later run to deliver them) and
+ * returns how many there were: the command then exits 1.
+ */
+export function reportUndelivered(slack: CliSlack | undefined, io: CliIO): number {
+  if (!slack) return 0;
+  for (const alert of slack.deadLetter.kept)
+    io.stderr(
+      `slack: not delivered to route ${alert.route} (${alert.reason}): ${JSON.stringify(alert.payload)}\n`,
+    );
+  return slack.deadLetter.kept.length;
+}
+
 /** `--slack-url URL` posts every route to one webhook-compatible URL; `--slack-stdout` prints the messages. */
 export function slackFromOptions(
   values: { "slack-url"?: string; "slack-stdout"?: boolean },
   io: CliIO,
   mode: Mode,
   now: Date,
-): NotifyDeps | undefined {
+  policy: Policy,
+): CliSlack | undefined {
   if (values["slack-url"] && values["slack-stdout"])
     throw new UsageError("give --slack-url or --slack-stdout, not both");
   const log: Log = {
@@ -26,6 +46,7 @@ export function slackFromOptions(
     error: (message, ...extra) => io.stderr(`slack: ${message} ${JSON.stringify(extra)}\n`),
   };
   const deadLetter = new MemoryAlertDeadLetter();
+  const common = { deadLetter, log, mode, now, defaultRoute: policy.routing.default, policy };
   if (values["slack-url"]) {
     let url: URL;
     try {
@@ -33,9 +54,8 @@ export function slackFromOptions(
     } catch {
       throw new UsageError(`--slack-url: not a URL`);
     }
-    return { notifier: createSingleUrlNotifier(url.toString(), { log }), deadLetter, log, mode, now };
+    return { notifier: createSingleUrlNotifier(url.toString(), { log }), ...common };
   }
-  if (values["slack-stdout"])
-    return { notifier: new StdoutNotifier((text) => io.stdout(text)), deadLetter, log, mode, now };
+  if (values["slack-stdout"]) return { notifier: new StdoutNotifier((text) => io.stdout(text)), ...common };
   return undefined;
 }

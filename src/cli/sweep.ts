@@ -5,7 +5,7 @@ import { loadPolicy } from "../policy/load.js";
 import { openAccount } from "./account.js";
 import { type CliIO, readPolicyTexts } from "./io.js";
 import { decisionJson, parseMode, parseNow, renderPlanTable } from "./plan.js";
-import { SLACK_OPTIONS, slackFromOptions } from "./slack-options.js";
+import { reportUndelivered, SLACK_OPTIONS, slackFromOptions } from "./slack-options.js";
 import { UsageError } from "./usage.js";
 
 /** `governor sweep`: the daily sweep, against a local account file or the live account. */
@@ -38,7 +38,7 @@ export async function runSweepCommand(argv: string[], io: CliIO): Promise<number
     exemptPrincipals: policy.breakGlassPrincipals,
   });
   account.save();
-  const slack = slackFromOptions(values, io, mode, now);
+  const slack = slackFromOptions(values, io, mode, now, policy);
   if (slack) await notifySweep(result, slack);
   const failed = result.outcomes.filter((o) => o.outcome === "failed");
   if (values.format === "json") {
@@ -70,5 +70,6 @@ export async function runSweepCommand(argv: string[], io: CliIO): Promise<number
     );
     for (const f of failed) io.stderr(`failed: ${f.decision.name}: ${f.decision.action}: ${f.detail}\n`);
   }
-  return failed.length > 0 ? 1 : 0;
+  const undelivered = reportUndelivered(slack, io);
+  return failed.length > 0 || undelivered > 0 ? 1 : 0;
 }

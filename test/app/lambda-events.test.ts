@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { batchResponse, toBatchRecords } from "../../src/app/lambda-events.js";
+import {
+  batchResponse,
+  DEADLINE_MARGIN_MS,
+  deadlineOf,
+  toBatchRecords,
+} from "../../src/app/lambda-events.js";
 
 describe("lambda events", () => {
   it("turns an SQS batch into records keyed by message id", () => {
@@ -21,5 +26,17 @@ describe("lambda events", () => {
     expect(toBatchRecords(event)).toEqual([{ id: "ev-1", body: event }]);
     expect(batchResponse(event, [])).toEqual({ batchItemFailures: [] });
     expect(() => batchResponse(event, ["ev-1"])).toThrow(/ev-1 failed/);
+  });
+});
+
+describe("deadlineOf", () => {
+  it("keeps a margin before the end of the invocation", () => {
+    expect(deadlineOf({ getRemainingTimeInMillis: () => 60_000 }, 1_000)).toBe(
+      1_000 + 60_000 - DEADLINE_MARGIN_MS,
+    );
+  });
+
+  it.each([undefined, {}])("has no deadline outside Lambda (%j)", (context) => {
+    expect(deadlineOf(context, 1_000)).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
+import { SlackReceiver } from "../helpers/slack-receiver.js";
 
 const NOW = "2026-11-23T10:00:00Z";
 const EVENTS = readdirSync("examples/events")
@@ -209,5 +210,58 @@ describe("governor replay", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("app/quarantined-20d");
     expect(result.stdout).toMatch(/route default|#default|default/);
+  });
+});
+
+describe("governor replay --slack-url", () => {
+  it("posts the alerts to the webhook, one message per route per event", async () => {
+    const receiver = await SlackReceiver.start();
+    try {
+      const { code } = await runCli(
+        "replay",
+        "examples/events/01-config-unused-noncompliant.json",
+        ...[
+          "--account",
+          "examples/account.json",
+          "--now",
+          NOW,
+          "--mode",
+          "enforce",
+          "--slack-url",
+          receiver.url(),
+        ],
+      );
+      expect(code).toBe(0);
+      expect(receiver.accepted).toHaveLength(1);
+      expect(JSON.stringify(receiver.accepted[0])).toContain("app/stale");
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("shows every alert Slack refused, whole, and exits 1: a CLI run has no later run to deliver it", async () => {
+    const receiver = await SlackReceiver.start();
+    receiver.script({ status: 404, body: "no_service" });
+    try {
+      const { code, stderr } = await runCli(
+        "replay",
+        "examples/events/01-config-unused-noncompliant.json",
+        ...[
+          "--account",
+          "examples/account.json",
+          "--now",
+          NOW,
+          "--mode",
+          "enforce",
+          "--slack-url",
+          receiver.url(),
+        ],
+      );
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/slack: not delivered to route default \(.*404.*\): \{.*app\/stale/);
+      expect(stderr).not.toContain("s3cr3tT0k3n");
+    } finally {
+      await receiver.close();
+    }
   });
 });

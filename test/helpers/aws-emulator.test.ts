@@ -47,7 +47,9 @@ describe("AwsEmulator", () => {
     // Act: 80 tag writes at once.
     const results = await Promise.allSettled(
       Array.from({ length: 80 }, (_, i) =>
-        client.send(new TagResourceCommand({ SecretId: arn, Tags: [{ Key: "governor:n", Value: String(i) }] })),
+        client.send(
+          new TagResourceCommand({ SecretId: arn, Tags: [{ Key: "governor:n", Value: String(i) }] }),
+        ),
       ),
     );
 
