@@ -213,6 +213,7 @@ export async function processFindings(
     const input: EvaluationInput = { secret, finding: finding.type, status: finding.status };
     if (finding.access) input.access = finding.access;
     if (finding.message) input.message = finding.message;
+    input.observedAt = finding.observedAt;
     let decision = evaluate(input, deps.policy, deps.now);
     if (!decision) {
       result.note = `no rule of the policy applies to ${finding.type} on this secret`;

@@ -80,7 +80,7 @@ export async function runSweep(deps: SweepDeps): Promise<SweepResult> {
     const input = {
       secret,
       finding: decision.finding,
-      ...(configFinding ? { status: configFinding.status } : {}),
+      ...(configFinding ? { status: configFinding.status, observedAt: configFinding.observedAt } : {}),
     };
     if (decision.action !== "none" && deps.remainingMs && deps.remainingMs() < SWEEP_TIME_MARGIN_MS) {
       // Out of time: stop before the function is cut off mid-step; the next run takes these up first thing.

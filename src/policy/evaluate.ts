@@ -31,6 +31,8 @@ export interface EvaluationInput {
   access?: AccessAttempt;
   /** What the source said (e.g. a rotation failure's error message): untrusted text. */
   message?: string;
+  /** When the source observed it (Config's evaluation, CloudTrail's event time): older news than the stage loses. */
+  observedAt?: Date;
 }
 
 /** Most significant first: the decision's `action` is the first of these among its steps. */
@@ -493,14 +495,35 @@ function evaluateQuarantineFeedback(
  * The engine: secret facts, one finding, the policy and the time in; a decision with its trace out, or undefined
  * when the policy has nothing to say. Pure: no I/O, no clock.
  */
+/**
+ * Was this observed on a day before the secret entered its stage? Events arrive out of order and are replayed
+ * days later: a COMPLIANT from before the flag, or a denied read from before the quarantine, says nothing
+ * about the stage the secret is in now.
+ */
+function predatesStage(input: EvaluationInput): boolean {
+  const { since } = readStage(input.secret);
+  return input.observedAt !== undefined && since !== undefined && isoDate(input.observedAt) < isoDate(since);
+}
+
 export function evaluate(input: EvaluationInput, policy: Policy, now: Date): Decision | undefined {
   const { stage } = readStage(input.secret);
   if (
     (input.finding === "access-denied" || input.finding === "decryption-failure") &&
     input.status !== "resolved" &&
-    (stage === "quarantined" || stage === "deletion-scheduled")
+    (stage === "quarantined" || stage === "deletion-scheduled") &&
+    !predatesStage(input)
   )
     return evaluateQuarantineFeedback(input, policy, stage, now);
+  if (input.status === "resolved" && stage !== null && predatesStage(input)) {
+    // A stale "in use again": judge from the facts of now instead.
+    const { status: _stale, ...rest } = input;
+    const decision = evaluate(rest, policy, now);
+    if (decision)
+      decision.trace.unshift(
+        `Config's ${input.finding} resolved of ${isoDate(input.observedAt as Date)} predates the stage ${stage}: stale, judged from the facts`,
+      );
+    return decision;
+  }
   const rule = firstMatchingRule(policy.rules, input.secret, input.finding, now);
   if (!rule) return undefined;
   if (rule.lifecycle) return evaluateLifecycle(input, rule, rule.lifecycle, policy, now);
