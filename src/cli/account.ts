@@ -5,6 +5,7 @@ import { type LocalAccount, loadLocalAccount } from "../adapters/local-account.j
 import { WritePacer } from "../adapters/pacer.js";
 import { SecretsManagerStore } from "../adapters/secrets-manager.js";
 import { GovernorConfig } from "../config.js";
+import type { Policy } from "../policy/schema.js";
 import type { ComplianceSource, SecretStore } from "../ports.js";
 import { readText } from "./io.js";
 import { UsageError } from "./usage.js";
@@ -52,4 +53,18 @@ export function openAccount(
     },
     describe: `local account ${path}${values.write ? "" : " (in memory; --write saves it)"}`,
   };
+}
+
+/**
+ * Principals a quarantine put by the CLI never denies: the governor's role and the break-glass principals of the
+ * deployment (GOVERNOR_ROLE_ARN, GOVERNOR_BREAK_GLASS, as the functions have them) and of the policy.
+ */
+export function exemptPrincipalsOf(policy: Policy, config: GovernorConfig = new GovernorConfig()): string[] {
+  return [
+    ...new Set([
+      ...(config.roleArn ? [config.roleArn] : []),
+      ...config.breakGlassPrincipals,
+      ...policy.breakGlassPrincipals,
+    ]),
+  ];
 }

@@ -4,11 +4,12 @@ import { AccessFailureWindow } from "../app/access-window.js";
 import { notifyEventResults } from "../app/notify.js";
 import type { FindingResult } from "../app/process-findings.js";
 import { processFindings } from "../app/process-findings.js";
+import { isCloudTrailRecord, wrapCloudTrailRecord } from "../domain/cloudtrail-record.js";
 import { parseEvent } from "../domain/events.js";
 import { matchRule } from "../domain/rules.js";
 import { InputError } from "../errors.js";
 import { loadPolicy } from "../policy/load.js";
-import { openAccount } from "./account.js";
+import { exemptPrincipalsOf, openAccount } from "./account.js";
 import { type CliIO, readPolicyTexts, readText } from "./io.js";
 import { decisionJson, parseMode, parseNow } from "./plan.js";
 import { reportUndelivered, SLACK_OPTIONS, slackFromOptions } from "./slack-options.js";
@@ -70,7 +71,13 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
     let docs: unknown[];
     try {
       const parsed = JSON.parse(readText(file, "event"));
-      docs = Array.isArray(parsed) ? parsed : [parsed];
+      // An event, an array of them, or CloudTrail's own records (a log file's Records, a bare record).
+      const list: unknown[] = Array.isArray(parsed)
+        ? parsed
+        : Array.isArray((parsed as { Records?: unknown })?.Records)
+          ? (parsed as { Records: unknown[] }).Records
+          : [parsed];
+      docs = list.map((doc) => (isCloudTrailRecord(doc) ? wrapCloudTrailRecord(doc) : doc));
     } catch (error) {
       if (error instanceof InputError) throw error;
       throw new InputError(`${file}: not valid JSON: ${(error as Error).message}`, file);
@@ -92,7 +99,7 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
         policy,
         mode,
         now,
-        exemptPrincipals: policy.breakGlassPrincipals,
+        exemptPrincipals: exemptPrincipalsOf(policy),
         accessWindow: window,
       });
       failed += results.filter((r) => r.outcome?.outcome === "failed").length;

@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { notifySweep } from "../app/notify.js";
 import { runSweep } from "../app/sweep.js";
 import { loadPolicy } from "../policy/load.js";
-import { openAccount } from "./account.js";
+import { exemptPrincipalsOf, openAccount } from "./account.js";
 import { type CliIO, readPolicyTexts } from "./io.js";
 import { decisionJson, parseMode, parseNow, renderPlanTable } from "./plan.js";
 import { reportUndelivered, SLACK_OPTIONS, slackFromOptions } from "./slack-options.js";
@@ -35,7 +35,7 @@ export async function runSweepCommand(argv: string[], io: CliIO): Promise<number
     policy,
     mode,
     now,
-    exemptPrincipals: policy.breakGlassPrincipals,
+    exemptPrincipals: exemptPrincipalsOf(policy),
   });
   account.save();
   const slack = slackFromOptions(values, io, mode, now, policy);
@@ -68,6 +68,12 @@ export async function runSweepCommand(argv: string[], io: CliIO): Promise<number
     io.stdout(
       renderPlanTable({ ...result.plan, decisions: result.outcomes.map((o) => o.decision) }, io.color),
     );
+    // Report mode shows exactly what a quarantine would put: the whole merged resource policy.
+    for (const o of result.outcomes)
+      if (o.policyDocument)
+        io.stdout(
+          `\nResource policy a quarantine of ${o.decision.name} would put:\n${JSON.stringify(JSON.parse(o.policyDocument), null, 2)}\n`,
+        );
     for (const f of failed) io.stderr(`failed: ${f.decision.name}: ${f.decision.action}: ${f.detail}\n`);
   }
   const undelivered = reportUndelivered(slack, io);

@@ -127,6 +127,18 @@ describe("governor replay", () => {
     const statements = quarantine?.policyDocument?.Statement ?? [];
     expect(statements.map((s) => s.Sid)).toEqual(["ReportingReadsIt", "SecretsGovernorQuarantine"]);
     expect(statements[1]).toMatchObject({ Effect: "Deny", Action: "secretsmanager:GetSecretValue" });
+
+    const table = await runCli(
+      "sweep",
+      "--account",
+      "examples/account.json",
+      "--mode",
+      "report",
+      "--now",
+      NOW,
+    );
+    expect(table.stdout).toContain("Resource policy a quarantine of app/flagged-20d would put:");
+    expect(table.stdout).toContain('"Sid": "SecretsGovernorQuarantine"');
   });
 
   it("--write saves the final state to the account file, and restore undoes it", async () => {
@@ -263,5 +275,23 @@ describe("governor replay --slack-url", () => {
     } finally {
       await receiver.close();
     }
+  });
+});
+
+describe("governor replay of CloudTrail's own records", () => {
+  it.each([
+    ["a bare record", (record: unknown) => record],
+    ["a CloudTrail log file", (record: unknown) => ({ Records: [record] })],
+  ])("takes %s as EventBridge would deliver it", async (_, shape) => {
+    const record = JSON.parse(
+      readFileSync("test/fixtures/events/published/cloudtrail-getsecretvalue-accessdenied-01.json", "utf8"),
+    );
+    const dir = mkdtempSync(join(tmpdir(), "governor-"));
+    const file = join(dir, "record.json");
+    await import("node:fs").then((fs) => fs.writeFileSync(file, JSON.stringify(shape(record))));
+    const json = await replay(file, "--account", "examples/account.json");
+    expect(json.events[0]?.rule).toBe("access-failure");
+    expect(json.events[0]?.finding).toMatchObject({ type: "access-denied" });
+    expect(json.events[0]?.error).toBeUndefined();
   });
 });
