@@ -20,13 +20,16 @@ Usage:
   governor preflight [--region REGION]
 
 compile validates like validate, then writes the merged policy as JSON to FILE (default ${DEFAULT_POLICY_FILE}):
-the Lambda functions read that file, not the YAML. scripts/package.sh runs it before packaging.
+the Lambda functions read that file, not the YAML; deploy-params.json beside it tells the template which Config
+rules the policy needs. scripts/package.sh and scripts/deploy.sh run it first.
 --account FILE is an embedded local account: the JSON of 'aws secretsmanager list-secrets', optionally with
 "ResourcePolicies": {"<name or ARN>": <policy>}. Changes stay in memory unless --write saves them to FILE.
 --slack-url URL posts the Slack messages to any webhook-compatible URL; --slack-stdout prints them instead.
+An alert Slack refuses is printed whole on stderr, and the command exits 1.
 --live uses the default AWS credential chain and region; AWS_ENDPOINT_URL points it at an emulator.
 preflight checks, with the same chain, what the stack needs and does not create: an AWS Config recorder that
 records AWS::SecretsManager::Secret, and a CloudTrail trail logging read and write management events.
 
-Exit codes: 0 ok, 1 policy invalid or a prerequisite missing, 2 bad input or usage.
+Exit codes: 0 ok, 1 policy invalid, an action failed, an alert not delivered or a prerequisite missing,
+2 bad input or usage, 70 an unexpected error (a bug).
 `;

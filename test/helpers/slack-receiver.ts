@@ -46,6 +46,11 @@ export class SlackReceiver {
     this.answers.push(...answers);
   }
 
+  /** Forgets the answers not yet given: Slack is back. */
+  clearScript(): void {
+    this.answers.length = 0;
+  }
+
   /** Payloads answered 200, in arrival order. */
   get accepted(): unknown[] {
     return this.requests.filter((r) => r.status === 200).map((r) => r.payload);

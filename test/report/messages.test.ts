@@ -14,7 +14,7 @@ import {
 import { classifyDecision, MESSAGE_KINDS } from "../../src/report/item.js";
 import { checkSlackLimits, SLACK_LIMITS } from "../../src/report/limits.js";
 import type { SlackMessage } from "../../src/report/message.js";
-import { renderExamples } from "../../src/report/render-examples.js";
+import { renderExamples, withReadmeExamples } from "../../src/report/render-examples.js";
 
 const HOSTILE = ["<!channel>", "<@U12345>", "<http://evil|click>", "*bold*"];
 
@@ -548,5 +548,11 @@ describe("digests", () => {
 describe("docs/slack-examples.md", () => {
   it("is up to date with the builders (node --import tsx src/report/render-examples.ts)", () => {
     expect(readFileSync("docs/slack-examples.md", "utf8")).toBe(renderExamples());
+  });
+
+  it("is in the README too, rendered the same way", () => {
+    const readme = readFileSync("README.md", "utf8");
+    expect(withReadmeExamples(readme)).toBe(readme);
+    expect(readme).toContain("#### Daily cost digest");
   });
 });
