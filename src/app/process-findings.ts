@@ -150,12 +150,7 @@ export async function processFindings(
     try {
       secret = await deps.store.describe(finding.secretId);
     } catch (error) {
-      result.outcome = {
-        decision: placeholderDecision(finding),
-        outcome: "failed",
-        detail: (error as Error).message,
-        error: error as Error,
-      };
+      result.outcome = failedOutcome(finding, error);
       continue;
     }
     if (!secret) {
@@ -181,12 +176,7 @@ export async function processFindings(
           stage = "quarantined";
         }
       } catch (error) {
-        result.outcome = {
-          decision: placeholderDecision(finding),
-          outcome: "failed",
-          detail: (error as Error).message,
-          error: error as Error,
-        };
+        result.outcome = failedOutcome(finding, error);
         continue;
       }
     }
@@ -259,6 +249,16 @@ export function deferToSweep(decision: Decision, stage: Stage | null, now: Date)
     ],
   };
   return deferred;
+}
+
+/** A finding whose secret could not be read: it fails, so its record is retried. */
+function failedOutcome(finding: Finding, error: unknown): ActionOutcome {
+  return {
+    decision: placeholderDecision(finding),
+    outcome: "failed",
+    detail: (error as Error).message,
+    error: error as Error,
+  };
 }
 
 function placeholderDecision(finding: Finding): Decision {

@@ -216,7 +216,7 @@ export interface Policy {
 export const DEFAULT_UNUSED_FOR_DAYS = 90;
 
 /** The formats JSON Schema 2020-12 defines; zod writes others of its own (e.g. `starts_with`) that strict validators reject. */
-const STANDARD_FORMATS = new Set([
+export const STANDARD_FORMATS: ReadonlySet<string> = new Set([
   "date-time",
   "date",
   "time",

@@ -1,32 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { policyJsonSchema } from "../../src/policy/schema.js";
+import { policyJsonSchema, STANDARD_FORMATS } from "../../src/policy/schema.js";
 
 type Schema = Record<string, unknown>;
-
-/** The formats JSON Schema 2020-12 defines (format-annotation vocabulary). */
-const STANDARD_FORMATS = new Set([
-  "date-time",
-  "date",
-  "time",
-  "duration",
-  "email",
-  "idn-email",
-  "hostname",
-  "idn-hostname",
-  "ipv4",
-  "ipv6",
-  "uri",
-  "uri-reference",
-  "iri",
-  "iri-reference",
-  "uuid",
-  "uri-template",
-  "json-pointer",
-  "relative-json-pointer",
-  "regex",
-]);
 
 interface StrictValidator {
   compile(schema: Schema): (data: unknown) => boolean;
