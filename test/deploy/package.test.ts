@@ -462,8 +462,39 @@ describe("alarms", () => {
     );
   });
 
+  it.each([
+    ["AuditDeliveryFailures", "{ $.auditDeliveryFailed > 0 }", "$.auditDeliveryFailed", FUNCTIONS.length],
+    ["MalformedEvents", '{ $.message = "batch summary" && $.malformed > 0 }', "$.malformed", ROUTES.length],
+  ])("counts %s from the log lines that carry them, per stage, and alarms on any", (metric, pattern, value, n) => {
+    const filters = resourcesOfType("AWS::Logs::MetricFilter")
+      .map(([, f]) => f.Properties)
+      .filter((f) => JSON.stringify(f.MetricTransformations).includes(`"${metric}"`));
+    expect(filters).toHaveLength(n);
+    for (const filter of filters) {
+      expect(filter.FilterPattern).toBe(pattern);
+      expect(filter.MetricTransformations).toEqual([
+        expect.objectContaining({
+          MetricNamespace: "SecretsGovernor/dev",
+          MetricName: metric,
+          MetricValue: value,
+        }),
+      ]);
+    }
+    expect(alarms()).toContainEqual(
+      expect.objectContaining({
+        Namespace: "SecretsGovernor/dev",
+        MetricName: metric,
+        Threshold: 0,
+        ComparisonOperator: "GreaterThanThreshold",
+        AlarmActions: notify,
+      }),
+    );
+  });
+
   it("counts Slack delivery failures from every log group, per stage, and alarms on any", () => {
-    const filters = resourcesOfType("AWS::Logs::MetricFilter").map(([, f]) => f.Properties);
+    const filters = resourcesOfType("AWS::Logs::MetricFilter")
+      .map(([, f]) => f.Properties)
+      .filter((f) => JSON.stringify(f.MetricTransformations).includes("SlackDeliveryFailures"));
     expect(filters.map((f) => f.LogGroupName)).toEqual(
       expect.arrayContaining(FUNCTIONS.map((fn) => ({ Ref: `${fn.id}LogGroup` }))),
     );
