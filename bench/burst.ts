@@ -12,6 +12,7 @@ import { SecretsManagerStore } from "../src/adapters/secrets-manager.js";
 import { AccessFailureWindow } from "../src/app/access-window.js";
 import { type BatchRecord, handleBatch } from "../src/app/handle-batch.js";
 import type { FindingResult } from "../src/app/process-findings.js";
+import { runSweep } from "../src/app/sweep.js";
 import { STAGE_TAG } from "../src/domain/decision.js";
 import { parseEvent } from "../src/domain/events.js";
 import type { Policy } from "../src/policy/schema.js";
@@ -46,6 +47,8 @@ export interface BurstFigures {
   deadLettered: number;
   lost: number;
   duplicateDestructive: number;
+  /** Quarantines the two sweeps after the burst carried out (the events never escalate). */
+  sweepQuarantines: number;
   /** What the batches reported, for the Slack figures. */
   batchResults: FindingResult[][];
   /** When each batch finished, in seconds from the start, at the emulated clock. */
@@ -157,6 +160,28 @@ export async function benchBurst(policy: Policy, now: Date, options: BurstOption
       const stage = after?.tags[STAGE_TAG];
       if (stage !== expectedStage(kind) && !dead.has(`burst-${i}`)) lost++;
     }
+    const throttled = emulator.total("throttled");
+    // Then the daily sweep, twice (a manual run after the scheduled one): the escalations the events left to it
+    // happen once each, within the blast-radius limit, and the second run repeats none of them.
+    const sweepClient = makeSecretsManagerClient(clientOptions);
+    const sweepStore = new SecretsManagerStore(sweepClient, new WritePacer({ share: 1, quotas }));
+    let sweepQuarantines = 0;
+    try {
+      for (let run = 0; run < 2; run++) {
+        const result = await runSweep({
+          store: sweepStore,
+          policy,
+          mode: "enforce",
+          now,
+          exemptPrincipals: ["arn:aws:iam::123456789012:role/secrets-governor"],
+        });
+        sweepQuarantines += result.outcomes.filter(
+          (o) => o.outcome === "done" && o.decision.action === "quarantine",
+        ).length;
+      }
+    } finally {
+      sweepClient.destroy();
+    }
     const destructive = new Map<string, number>();
     for (const call of account.calls)
       if (call.operation === "PutResourcePolicy" || call.operation === "DeleteSecret")
@@ -170,11 +195,12 @@ export async function benchBurst(policy: Policy, now: Date, options: BurstOption
       quotaBoundS: Math.round(quotaBoundS * 100) / 100,
       drainS: Math.round(drainS * 100) / 100,
       throughputShare: Math.round((quotaBoundS / drainS) * 1000) / 1000,
-      throttled: emulator.total("throttled"),
+      throttled,
       retriedRecords,
       deadLettered: deadLetter.length,
       lost,
       duplicateDestructive,
+      sweepQuarantines,
       batchResults,
       batchDoneS,
     };

@@ -87,7 +87,7 @@ for (const count of [10_000, 100_000]) {
   rows.push([
     "sweep",
     `${count} secrets, Config + ListSecrets`,
-    `${figures.calls} calls = bound ${figures.lowerBound} + ${figures.writes} writes for ${figures.changed} changed secrets + ${figures.recheckReads} re-check reads before ${figures.quarantined} quarantines; ${figures.wallS} s unpaced, writes ${figures.pacedWriteS} s at the deployed ${sweepShare} share`,
+    `${figures.calls} calls = bound ${figures.lowerBound} + ${figures.writes} writes for ${figures.changed} changed secrets + ${figures.recheckReads} re-check reads before ${figures.quarantined} quarantines + ${figures.auditCalls} audit PutEvents; ${figures.wallS} s unpaced, writes ${figures.pacedWriteS} s at the deployed ${sweepShare} share`,
   ]);
 }
 results.sweep = sweeps;
@@ -113,7 +113,7 @@ results.burst = {
 rows.push([
   "burst",
   `${burst.events} Config events (+${burst.deliveries - burst.events} duplicates), batches of ${batchSize}, ${concurrency} instances, quotas x${quotaScale}`,
-  `${burst.writes} writes drained in ${burst.drainS} s vs quota bound ${burst.quotaBoundS} s (${(burst.throughputShare * 100).toFixed(1)}% of it; target >= 80%); throttled ${burst.throttled}, retried ${burst.retriedRecords}, dead-lettered ${burst.deadLettered}, lost ${burst.lost}, duplicate destructive ${burst.duplicateDestructive}`,
+  `${burst.writes} writes drained in ${burst.drainS} s vs quota bound ${burst.quotaBoundS} s (${(burst.throughputShare * 100).toFixed(1)}% of it; target >= 80%); throttled ${burst.throttled}, retried ${burst.retriedRecords}, dead-lettered ${burst.deadLettered}, lost ${burst.lost}; two sweeps after it quarantined ${burst.sweepQuarantines}, duplicate destructive ${burst.duplicateDestructive}`,
 ]);
 
 const sweepOfBurst = await runSweep({

@@ -17,7 +17,7 @@ export function makeHandler(
     const { failedDeliveries } = await notifySweep(result, notify);
     const failed = result.outcomes.filter((o) => o.outcome === "failed");
     if (failed.length > 0)
-      // A failed action fails the invocation: the schedule's retry and the errors alarm make it visible.
+      // A failed action fails the invocation: the errors alarm shows it; the next daily run does it again.
       throw new Error(
         `sweep: ${failed.length} actions failed: ${failed.map((f) => `${f.decision.name}: ${f.detail}`).join("; ")}`,
       );

@@ -207,11 +207,14 @@ export class LocalAccount implements SecretStore {
       );
     const now = this.clock.now();
     secret.deletedDate = now;
+    // DescribeSecret's LastChangedDate: "the last date and time that this secret was modified in any way".
+    secret.lastChangedDate = now;
     return { deletionDate: new Date(now.getTime() + recoveryWindowDays * DAY_MS) };
   }
 
   async restore(arn: string): Promise<void> {
     const secret = this.write("RestoreSecret", arn);
+    if (secret.deletedDate) secret.lastChangedDate = this.clock.now();
     delete secret.deletedDate;
   }
 

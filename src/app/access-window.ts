@@ -29,8 +29,8 @@ export const MAX_SESSIONS = 20;
  * Aggregates access failures per secret and principal in a fixed window, so one misconfigured service that
  * fails a thousand times makes one incident, not a thousand messages. A role's sessions (one per instance, task
  * or container) count as that role: a fleet of N instances is one incident, which names the sessions seen. Lives
- * as long as the Lambda container (the handler's concurrency is bounded, so few containers share the stream); the
- * sweep's digest covers the rest.
+ * as long as the Lambda container: the handler's concurrency is bounded (two), so at most two counts share the
+ * stream, and a cold start begins a count again. The threshold bounds the noise; it is not an exact count.
  */
 export class AccessFailureWindow {
   private readonly entries = new Map<string, Entry>();

@@ -22,8 +22,11 @@ export interface SweepDeps {
   remainingMs?: () => number;
 }
 
-/** The sweep stops acting this long before its time runs out, so no lifecycle step is cut in half. */
-export const SWEEP_TIME_MARGIN_MS = 30_000;
+/**
+ * The sweep stops acting this long before its time runs out, so that no lifecycle step is cut in half and the
+ * audit of the run and its Slack digests (which give up 10 s before the end) still have time to go out.
+ */
+export const SWEEP_TIME_MARGIN_MS = 120_000;
 
 export interface SweepResult {
   plan: Plan;

@@ -68,3 +68,8 @@ export function exemptPrincipalsOf(policy: Policy, config: GovernorConfig = new 
     ]),
   ];
 }
+
+/** The governor's own role (GOVERNOR_ROLE_ARN), whose refused calls are reported as such, as in Lambda. */
+export function selfPrincipalsOf(config: GovernorConfig = new GovernorConfig()): string[] {
+  return config.roleArn ? [config.roleArn] : [];
+}

@@ -9,7 +9,7 @@ import { parseEvent } from "../domain/events.js";
 import { matchRule } from "../domain/rules.js";
 import { InputError } from "../errors.js";
 import { loadPolicy } from "../policy/load.js";
-import { exemptPrincipalsOf, openAccount } from "./account.js";
+import { exemptPrincipalsOf, openAccount, selfPrincipalsOf } from "./account.js";
 import { type CliIO, readPolicyTexts, readText } from "./io.js";
 import { decisionJson, parseMode, parseNow } from "./plan.js";
 import { reportUndelivered, SLACK_OPTIONS, slackFromOptions } from "./slack-options.js";
@@ -100,6 +100,7 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
         mode,
         now,
         exemptPrincipals: exemptPrincipalsOf(policy),
+        selfPrincipals: selfPrincipalsOf(),
         accessWindow: window,
       });
       failed += results.filter((r) => r.outcome?.outcome === "failed").length;

@@ -54,7 +54,16 @@ export function slackFromOptions(
     } catch {
       throw new UsageError(`--slack-url: not a URL`);
     }
-    return { notifier: createSingleUrlNotifier(url.toString(), { log }), ...common };
+    let notifier: CliSlack["notifier"];
+    try {
+      notifier = createSingleUrlNotifier(url.toString(), { log });
+    } catch (error) {
+      // Webhooks are https; plain http only on this machine (a local receiver).
+      throw new UsageError(
+        `--slack-url: ${(error as Error).message.replace("the Slack webhook URL does not hold", "not")}`,
+      );
+    }
+    return { notifier, ...common };
   }
   if (values["slack-stdout"]) return { notifier: new StdoutNotifier((text) => io.stdout(text)), ...common };
   return undefined;

@@ -165,6 +165,27 @@ function wayBack(
   return b.done(steps, reason, { stage: null, ...(guard ? { guard } : {}) });
 }
 
+/** A run takes at most this long (the sweep's timeout): a change later than that after its tag is not its own. */
+export const RUN_LENGTH_MS = 20 * 60_000;
+
+/** The deletion stage's tags: the time of the run, not only its day, so a run cut short can be told apart. */
+function deletionTags(now: Date): Record<string, string> {
+  return { [STAGE_TAG]: "deletion-scheduled", [STAGE_SINCE_TAG]: now.toISOString() };
+}
+
+/**
+ * Tagged deletion-scheduled by a run that did not get to DeleteSecret: the tag holds the run's time, and the
+ * secret has not changed since (a DeleteSecret, a RestoreSecret would have moved LastChangedDate). Unknown
+ * facts count as a change: the lifecycle is then reset, which deletes nothing.
+ */
+function cutShortBeforeDeletion(secret: Secret, now: Date): boolean {
+  const text = secret.tags[STAGE_SINCE_TAG] ?? "";
+  const since = parseIsoDate(text);
+  if (!since || !text.includes("T") || secret.lastChangedDate === undefined) return false;
+  if (now.getTime() - since.getTime() > 3 * 86_400_000) return false;
+  return secret.lastChangedDate.getTime() <= since.getTime() + RUN_LENGTH_MS;
+}
+
 function ago(days: number): string {
   return days === 0 ? "today" : `${dayCount(days)} ago`;
 }
@@ -320,7 +341,7 @@ function evaluateLifecycle(
         "a primary with replicas cannot be deleted until they are removed, and removing a replica deletes it at once: left to its owner",
       );
     const steps: Step[] = [
-      { kind: "tag", tags: { [STAGE_TAG]: "deletion-scheduled", [STAGE_SINCE_TAG]: today } },
+      { kind: "tag", tags: deletionTags(now) },
       { kind: "schedule-deletion", recoveryWindowDays: deletion.recoveryWindowDays },
       { kind: "notify", route: b.route },
     ];
@@ -336,12 +357,13 @@ function evaluateLifecycle(
 
   // deletion-scheduled, but the secret is not scheduled for deletion. The tag is written before DeleteSecret
   // (AWS refuses tags on a secret scheduled for deletion, and the role may delete only what the tag shows has
-  // passed quarantine): on the tag's own day that is a run cut short between the two, and the deletion is
-  // completed. Later, someone restored it: the lifecycle is reset.
+  // passed quarantine), with the time of the run. When nothing changed the secret since (LastChangedDate, which
+  // DeleteSecret and RestoreSecret move), the run was cut short between the two: the deletion is completed.
+  // When something did, someone restored it: the lifecycle is reset.
   const deletion = lifecycle.scheduleDeletion;
-  if (deletion && isoDate(since) === today) {
+  if (deletion && cutShortBeforeDeletion(secret, now)) {
     b.note(
-      "tagged deletion-scheduled today but not scheduled: a run was cut short, the deletion is completed",
+      "tagged deletion-scheduled, not scheduled, unchanged since: a run was cut short, the deletion is completed",
     );
     const finalOn = isoDate(addDays(now, deletion.recoveryWindowDays));
     return b.done(
@@ -387,7 +409,7 @@ function stepsFor(spec: ActionSpec, secret: Secret, stage: Stage | null, route: 
   const { since } = readStage(secret);
   if (stage !== "quarantined" || !since || daysBetween(since, now) < options.afterQuarantineDays) return [];
   return [
-    { kind: "tag", tags: { [STAGE_TAG]: "deletion-scheduled", [STAGE_SINCE_TAG]: today } },
+    { kind: "tag", tags: deletionTags(now) },
     { kind: "schedule-deletion", recoveryWindowDays: options.recoveryWindowDays },
   ];
 }

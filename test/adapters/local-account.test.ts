@@ -118,6 +118,8 @@ describe("loadLocalAccount", () => {
         Name: "app/key",
         RotationEnabled: true,
         RotationRules: { AutomaticallyAfterDays: 30 },
+        // DeleteSecret moves LastChangedDate, as AWS does ("modified in any way").
+        LastChangedDate: "2026-11-23T10:30:00.000Z",
         DeletedDate: "2026-11-23T10:30:00.000Z",
         Tags: [],
       },

@@ -257,7 +257,7 @@ describe("executeDecision: each step against the account", () => {
     expect(after.deletedDate).toEqual(NOW);
     expect(governorTags(after)).toEqual({
       "governor:stage": "deletion-scheduled",
-      "governor:stage-since": "2026-11-23",
+      "governor:stage-since": NOW.toISOString(),
     });
     expect(writesSince(account, from)).toEqual([
       "TagResource app/quarantined-20d",

@@ -235,14 +235,14 @@ rules:
   });
 
   it("stops acting when its time runs out, and leaves the rest for the next run", async () => {
-    // Prepare: 40 seconds left, then 10 (under the margin) after the first action.
+    // Prepare: 200 seconds left, then 100 (under the margin) after the first action.
     const account = exampleAccount();
     const log = new RecordingLog();
-    let left = 40_000;
+    let left = 200_000;
     const tag = account.tag.bind(account);
     account.tag = async (arn, tags) => {
       await tag(arn, tags);
-      left = 10_000;
+      left = 100_000;
     };
     const deps = sweepDeps(account, { log, remainingMs: () => left });
 

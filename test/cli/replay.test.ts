@@ -295,3 +295,32 @@ describe("governor replay of CloudTrail's own records", () => {
     expect(json.events[0]?.error).toBeUndefined();
   });
 });
+
+describe("governor replay --slack-url, refused", () => {
+  it("takes only https, or http on this machine: anything else is a usage error", async () => {
+    const { code, stderr } = await runCli(
+      "replay",
+      "examples/events/01-config-unused-noncompliant.json",
+      ...["--account", "examples/account.json", "--slack-url", "http://hooks.example.internal:8080/x"],
+    );
+    expect(code).toBe(2);
+    expect(stderr).toContain("--slack-url: not an https URL");
+  });
+});
+
+describe("governor replay of the governor's own refused call", () => {
+  it("reports it as such when GOVERNOR_ROLE_ARN names the role, as the Lambda does", async () => {
+    const event = JSON.parse(readFileSync("examples/events/05-getsecretvalue-accessdenied.json", "utf8"));
+    event.detail.userIdentity.arn = "arn:aws:sts::123456789012:assumed-role/secrets-governor-dev/handler";
+    const dir = mkdtempSync(join(tmpdir(), "governor-"));
+    const file = join(dir, "own.json");
+    await import("node:fs").then((fs) => fs.writeFileSync(file, JSON.stringify(event)));
+    process.env.GOVERNOR_ROLE_ARN = "arn:aws:iam::123456789012:role/secrets-governor-dev";
+    try {
+      const json = await replay(file, "--account", "examples/account.json", "--mode", "enforce");
+      expect(json.events[0]?.decisions[0]?.rule).toBe("own-call-refused");
+    } finally {
+      delete process.env.GOVERNOR_ROLE_ARN;
+    }
+  });
+});

@@ -656,6 +656,18 @@ describe("IAM", () => {
     expect(statementsWith("Deny", "secretsmanager:UntagResource")).toEqual([deny]);
   });
 
+  it("writes the deletion stage only on a secret already tagged quarantined", () => {
+    const deny = roleStatements().find((s) => s.Sid === "DenyDeletionStageBeforeQuarantine");
+    expect(deny).toMatchObject({ Effect: "Deny", Resource: "*" });
+    expect(list(deny?.Action)).toEqual(["secretsmanager:TagResource"]);
+    // A request setting the stage DeleteSecret needs, on a secret whose stage is neither (or absent: a negated
+    // condition on a missing key holds), is denied.
+    expect(deny?.Condition).toEqual({
+      StringEquals: { "aws:RequestTag/governor:stage": "deletion-scheduled" },
+      StringNotEquals: { "secretsmanager:ResourceTag/governor:stage": ["quarantined", "deletion-scheduled"] },
+    });
+  });
+
   it.each([
     "secretsmanager:TagResource",
     "secretsmanager:UntagResource",

@@ -25,6 +25,10 @@ describe("concurrent deliveries of the same secrets' events to two handler insta
       // Assess
       expect(results.map((r) => r.failedIds)).toEqual([[], []]);
       expect(governedState(twice.account)).toEqual(governedState(once.account));
+      const stages = Object.values(governedState(once.account)).map(
+        (v) => (v as { tags: Record<string, string> }).tags["governor:stage"],
+      );
+      expect(stages.filter((stage) => stage === "flagged").length).toBeGreaterThan(50);
       expect(inconsistencies(twice.account)).toEqual([]);
       const destructive = twice.account.calls.filter(
         (c) => c.operation === "PutResourcePolicy" || c.operation === "DeleteSecret",
@@ -34,6 +38,7 @@ describe("concurrent deliveries of the same secrets' events to two handler insta
       const tags = new Map<string, number>();
       for (const c of twice.account.calls.filter((c) => c.operation === "TagResource"))
         tags.set(c.arn, (tags.get(c.arn) ?? 0) + 1);
+      expect(tags.size).toBeGreaterThan(50);
       expect(Math.max(...tags.values())).toBeLessThanOrEqual(2);
       expect(tags.size).toBe(once.account.calls.filter((c) => c.operation === "TagResource").length);
     } finally {

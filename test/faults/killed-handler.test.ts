@@ -49,8 +49,8 @@ function killedAfter(account: LocalAccount, write: keyof SecretStore): SecretSto
   }) as SecretStore;
 }
 
-function sweep(store: SecretStore) {
-  return runSweep({ store, policy: POLICY, mode: "enforce", now: NOW, exemptPrincipals: [GOVERNOR_ROLE] });
+function sweep(store: SecretStore, now: Date = NOW) {
+  return runSweep({ store, policy: POLICY, mode: "enforce", now, exemptPrincipals: [GOVERNOR_ROLE] });
 }
 
 const QUARANTINE = addQuarantine(undefined, quarantineStatement([GOVERNOR_ROLE]));
@@ -66,14 +66,20 @@ describe("a handler killed between two writes of one lifecycle step", () => {
     // Prepare
     const arn = arnOf("app/old");
     const account = accountOf(
-      [entry("app/old", { LastAccessedDate: "2026-06-01T00:00:00Z", tags })],
+      [
+        entry("app/old", {
+          LastAccessedDate: "2026-06-01T00:00:00Z",
+          LastChangedDate: "2026-05-01T00:00:00Z",
+          tags,
+        }),
+      ],
       policy ? { [arn]: JSON.parse(policy) } : {},
     );
 
-    // Act: the run dies mid-step, the schedule's retry sweeps again.
+    // Act: the run dies mid-step; the next day's sweep (the schedule is daily and not retried) comes.
     const first = await sweep(killedAfter(account, write));
     const halfDone = inconsistencies(account);
-    await sweep(account);
+    await sweep(account, new Date(NOW.getTime() + 86_400_000));
 
     // Assess
     expect(first.outcomes.some((o) => o.outcome === "failed")).toBe(true);
@@ -81,6 +87,45 @@ describe("a handler killed between two writes of one lifecycle step", () => {
     expect(inconsistencies(account)).toEqual([]);
     const after = await secretOf(account, arn);
     expect(after.tags["governor:stage"]).toBe(write === "tag" ? "deletion-scheduled" : "quarantined");
+  });
+
+  it("a deletion the owner undid by hand (RestoreSecret) is not scheduled again: the lifecycle is reset", async () => {
+    // Prepare: the sweep scheduled the deletion; then the owner restored the secret with the plain AWS API.
+    const arn = arnOf("app/old");
+    const account = accountOf(
+      [
+        entry("app/old", {
+          LastAccessedDate: "2026-06-01T00:00:00Z",
+          LastChangedDate: "2026-05-01T00:00:00Z",
+          tags: QUARANTINED_16D,
+        }),
+      ],
+      { [arn]: JSON.parse(QUARANTINE) },
+      NOW,
+    );
+    await sweep(account);
+    const scheduled = await secretOf(account, arn);
+    const later = new Date(NOW.getTime() + 3_600_000);
+    const restoredLater = accountOf(
+      [
+        {
+          ...entry("app/old", { LastAccessedDate: "2026-06-01T00:00:00Z", tags: scheduled.tags }),
+          // RestoreSecret moved LastChangedDate, an hour after the run.
+          LastChangedDate: later.toISOString(),
+        },
+      ],
+      { [arn]: JSON.parse(QUARANTINE) },
+      later,
+    );
+
+    // Act: a second run the same day.
+    const again = await sweep(restoredLater, new Date(NOW.getTime() + 2 * 3_600_000));
+
+    // Assess
+    expect(scheduled.deletedDate).toEqual(NOW);
+    expect(again.outcomes.map((o) => o.decision.action)).not.toContain("schedule-deletion");
+    expect((await secretOf(restoredLater, arn)).deletedDate).toBeUndefined();
+    expect(inconsistencies(restoredLater)).toEqual([]);
   });
 
   it("quarantine cut short, then a read denied by its statement: released as proof of use", async () => {

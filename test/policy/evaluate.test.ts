@@ -23,7 +23,9 @@ const UNTAG: Step = { kind: "untag", keys: STAGE_TAGS };
 const USED_TODAY: Step = { kind: "tag", tags: { "governor:used-on": TODAY } };
 
 function tagStage(stage: string): Step {
-  return { kind: "tag", tags: { "governor:stage": stage, "governor:stage-since": TODAY } };
+  // The deletion stage carries the run's time, so that a run cut short before DeleteSecret can be told apart.
+  const since = stage === "deletion-scheduled" ? NOW.toISOString() : TODAY;
+  return { kind: "tag", tags: { "governor:stage": stage, "governor:stage-since": since } };
 }
 
 function judge(secret: Secret, policy: Policy = defaultPolicy(), extra: Partial<EvaluationInput> = {}) {
@@ -238,14 +240,25 @@ describe("evaluate: lifecycle stages", () => {
       { action: "none", steps: [], stage: "deletion-scheduled", guard: "already-deleted" },
     ],
     [
-      "tagged deletion-scheduled today but not scheduled (a run cut short before DeleteSecret): deletion completed",
-      stagedSecret("deletion-scheduled", 0),
+      "tagged deletion-scheduled by a run, unchanged since, not scheduled (cut short before DeleteSecret): completed",
+      stagedSecret("deletion-scheduled", 1, {
+        tags: { "governor:stage": "deletion-scheduled", "governor:stage-since": "2026-11-22T06:00:00.000Z" },
+        lastChangedDate: new Date("2026-05-01T00:00:00Z"),
+      }),
       {
         action: "schedule-deletion",
         steps: [{ kind: "schedule-deletion", recoveryWindowDays: 30 }, NOTIFY],
         stage: "deletion-scheduled",
         guard: null,
       },
+    ],
+    [
+      "tagged deletion-scheduled by a run, then changed (deleted and restored by hand): the way back",
+      stagedSecret("deletion-scheduled", 1, {
+        tags: { "governor:stage": "deletion-scheduled", "governor:stage-since": "2026-11-22T06:00:00.000Z" },
+        lastChangedDate: new Date("2026-11-22T09:30:00Z"),
+      }),
+      { action: "release", steps: [{ kind: "release" }, UNTAG, NOTIFY], stage: null, guard: null },
     ],
     [
       "deletion scheduled but restored outside the governor: the way back",
