@@ -1,5 +1,12 @@
 import { isoDate } from "../domain/dates.js";
-import { DESTRUCTIVE_ACTIONS, type Decision, type Mode, STAGE_TAG, type Stage } from "../domain/decision.js";
+import {
+  DESTRUCTIVE_ACTIONS,
+  type Decision,
+  type Mode,
+  STAGE_TAG,
+  type Stage,
+  UNKNOWN_SECRET_RULE,
+} from "../domain/decision.js";
 import type { Finding } from "../domain/finding.js";
 import { isPrincipalOfRole } from "../domain/principal.js";
 import { isQuarantined } from "../domain/quarantine.js";
@@ -111,6 +118,26 @@ function ownCallRefused(finding: Finding, secret: Secret, policy: Policy): Decis
   };
 }
 
+/** An incident of denied reads of a secret that does not exist: a notice to the default route, nothing else. */
+function unknownSecretIncident(finding: Finding, policy: Policy, count: number, principal: string): Decision {
+  const access = finding.access;
+  const reason = `${plural(count, "denied call")} (${access?.api ?? "read"}, ${access?.errorCode ?? "error"}) by ${principal} for a secret that does not exist in this account and region: someone may be probing for secret names`;
+  const route = policy.routing.default;
+  return {
+    arn: finding.secretId,
+    name: finding.secretId,
+    finding: finding.type,
+    rule: UNKNOWN_SECRET_RULE,
+    action: "notify",
+    steps: [{ kind: "notify", route }],
+    stage: null,
+    reason,
+    guard: null,
+    route,
+    trace: [`built-in ${UNKNOWN_SECRET_RULE}: no secret ${finding.secretId}`, `=> notify: ${reason}`],
+  };
+}
+
 function plural(count: number, unit: string): string {
   return `${count} ${unit}${count === 1 ? "" : "s"}`;
 }
@@ -154,6 +181,18 @@ export async function processFindings(
       continue;
     }
     if (!secret) {
+      const isAccessFailure = finding.type === "access-denied" || finding.type === "decryption-failure";
+      if (isAccessFailure && deps.accessWindow && !isOwnCall(finding, deps.selfPrincipals)) {
+        // Denied reads of a name no secret has: someone may be probing for secret names. Counted like any
+        // access failure, and reported to the default route when they make an incident.
+        const verdict = deps.accessWindow.record(finding, finding.secretId);
+        if (verdict.incident) {
+          const decision = unknownSecretIncident(finding, deps.policy, verdict.count, verdict.principal);
+          result.decision = decision;
+          result.outcome = { decision, outcome: deps.mode === "report" ? "planned" : "done" };
+          continue;
+        }
+      }
       result.note = `secret ${finding.secretId} does not exist (deleted before the event was handled): skipped`;
       continue;
     }

@@ -42,6 +42,9 @@ export const USED_ON_TAG = "governor:used-on";
 
 export type Mode = "report" | "enforce";
 
+/** The built-in rule of denied reads of a secret that does not exist (someone probing for names). */
+export const UNKNOWN_SECRET_RULE = "unknown-secret";
+
 /** One concrete step of a decision, in the order it must run. */
 export type Step =
   | { kind: "notify"; route: string }

@@ -1,4 +1,10 @@
-import { DESTRUCTIVE_ACTIONS, type Decision, type Mode, type Stage } from "../domain/decision.js";
+import {
+  DESTRUCTIVE_ACTIONS,
+  type Decision,
+  type Mode,
+  type Stage,
+  UNKNOWN_SECRET_RULE,
+} from "../domain/decision.js";
 import type { FindingType } from "../domain/finding.js";
 import { QUARANTINE_FEEDBACK_RULE, readStage } from "../policy/evaluate.js";
 import type { ReportItem } from "../ports.js";
@@ -273,7 +279,7 @@ export function buildItemMessage(item: ReportItem, options: ItemOptions): SlackM
       `*Region*\n${regionText(region)}`,
       `*Owner*\n${ownerText(secret)}`,
       `*Last access*\n${lastAccessText(secret, options.now)}`,
-      `*Monthly cost*\n${costText(secret)}`,
+      `*Monthly cost*\n${item.decision.rule === UNKNOWN_SECRET_RULE ? "none: no such secret" : costText(secret)}`,
       `*Stage*\n${stageField(item, options.mode, former)}`,
       `*Next step*\n${nextStepText(decision, secret, options.now)}`,
     ]),

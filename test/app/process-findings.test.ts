@@ -588,3 +588,26 @@ describe("processFindings: an audit that cannot be delivered", () => {
     expect(audit.batches).toEqual([]);
   });
 });
+
+describe("processFindings: denied reads of a secret that does not exist", () => {
+  it("makes an incident of them at the threshold, to the default route, and a note below it", async () => {
+    const account = exampleAccount();
+    const d = deps(account);
+    const findings = [0, 1, 2].map((minute) => deniedFinding("app/nope", minute));
+
+    const results = await processFindings(findings, d);
+
+    expect(results.slice(0, 2).map((r) => r.note)).toEqual([
+      "secret app/nope does not exist (deleted before the event was handled): skipped",
+      "secret app/nope does not exist (deleted before the event was handled): skipped",
+    ]);
+    expect(results[2]?.outcome?.decision).toMatchObject({
+      rule: "unknown-secret",
+      action: "notify",
+      name: "app/nope",
+      route: "default",
+    });
+    expect(results[2]?.outcome?.decision.reason).toContain("someone may be probing for secret names");
+    expect(writesSince(account)).toEqual([]);
+  });
+});

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -321,6 +321,55 @@ describe("governor replay of the governor's own refused call", () => {
       expect(json.events[0]?.decisions[0]?.rule).toBe("own-call-refused");
     } finally {
       delete process.env.GOVERNOR_ROLE_ARN;
+    }
+  });
+});
+
+describe("governor replay of hostile denied reads", () => {
+  it("alerts on probes for a secret that does not exist, with every caller-controlled field neutralised", async () => {
+    // Prepare: three denied reads (the incident threshold) whose secretId and user agent carry Slack syntax.
+    const base = JSON.parse(readFileSync("examples/events/05-getsecretvalue-accessdenied.json", "utf8"));
+    const dir = mkdtempSync(join(tmpdir(), "governor-"));
+    const files = [0, 1, 2].map((i) => {
+      const event = structuredClone(base);
+      event.id = `hostile-${i}`;
+      event.detail.eventID = `hostile-${i}`;
+      event.detail.requestParameters.secretId =
+        "app/x<!channel> <@U123ABC> <http://evil.example|click> *bold*";
+      event.detail.userAgent = "curl <!here> <http://evil.example/login|login>";
+      const file = join(dir, `${i}.json`);
+      writeFileSync(file, JSON.stringify(event));
+      return file;
+    });
+    const receiver = await SlackReceiver.start();
+    try {
+      // Act
+      const { code } = await runCli(
+        "replay",
+        ...files,
+        ...[
+          "--account",
+          "examples/account.json",
+          "--now",
+          NOW,
+          "--mode",
+          "enforce",
+          "--slack-url",
+          receiver.url(),
+        ],
+      );
+
+      // Assess
+      expect(code).toBe(0);
+      expect(receiver.accepted).toHaveLength(1);
+      const payload = JSON.stringify(receiver.accepted[0]);
+      expect(payload).toContain("probing for secret names");
+      for (const control of ["<!channel>", "<!here>", "<@U123ABC>", "<http://evil", "|click>"])
+        expect(payload).not.toContain(control);
+      expect(payload).toContain("&lt;!channel&gt;");
+      expect(receiver.requests.every((r) => r.violations.length === 0)).toBe(true);
+    } finally {
+      await receiver.close();
     }
   });
 });
