@@ -5,8 +5,10 @@
 #                        on the command line, else $GOVERNOR_POLICY_DIR, else policies/
 #   GOVERNOR_OSLS_ARGS   the arguments for osls, without the policyDir param (the template never reads it)
 #   GOVERNOR_HAS_STAGE   true when a stage was given, in any of osls's forms: --stage X, --stage=X, -s X, -s=X
+#   GOVERNOR_SLACK_PREFIX the slackSecretPrefix param when given (it also goes on to osls), for the compile check
 governor_parse_args() {
   GOVERNOR_POLICY_DIR="${GOVERNOR_POLICY_DIR:-policies}"
+  GOVERNOR_SLACK_PREFIX="secrets-governor/slack/"
   GOVERNOR_OSLS_ARGS=()
   GOVERNOR_HAS_STAGE=false
   while (($# > 0)); do
@@ -26,9 +28,17 @@ governor_parse_args() {
       --param=policyDir=*)
         GOVERNOR_POLICY_DIR="${1#--param=policyDir=}"
         ;;
+      --param=slackSecretPrefix=*)
+        GOVERNOR_SLACK_PREFIX="${1#--param=slackSecretPrefix=}"
+        GOVERNOR_OSLS_ARGS+=("$1")
+        ;;
       --param)
         if [[ "${2:-}" == policyDir=* ]]; then
           GOVERNOR_POLICY_DIR="${2#policyDir=}"
+          shift
+        elif [[ "${2:-}" == slackSecretPrefix=* ]]; then
+          GOVERNOR_SLACK_PREFIX="${2#slackSecretPrefix=}"
+          GOVERNOR_OSLS_ARGS+=("$1" "$2")
           shift
         else
           GOVERNOR_OSLS_ARGS+=("$1")
@@ -58,7 +68,8 @@ governor_run() {
 # policy, not the YAML (src/adapters/runtime.ts), so a broken policy fails here with its file:line:col problems,
 # never at a cold start.
 governor_compile() {
-  if ! governor_run node bin/governor.js compile --policy "$GOVERNOR_POLICY_DIR" --out .governor/policy.json; then
+  if ! governor_run node bin/governor.js compile --policy "$GOVERNOR_POLICY_DIR" --out .governor/policy.json \
+    --slack-secret-prefix "$GOVERNOR_SLACK_PREFIX"; then
     echo "$1: $GOVERNOR_POLICY_DIR does not validate; nothing was $2" >&2
     exit 1
   fi

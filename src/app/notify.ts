@@ -16,7 +16,7 @@ import type { FindingResult } from "./process-findings.js";
 import type { SweepResult } from "./sweep.js";
 
 /** Kept alerts a run re-delivers before its own report. */
-export const REDELIVER_AT_MOST = 100;
+export const REDELIVER_AT_MOST = 1000;
 
 export interface NotifyDeps {
   notifier: Notifier;
@@ -141,11 +141,13 @@ async function keep(result: DeliveryResult, deps: NotifyDeps): Promise<void> {
  * Re-delivers kept alerts; returns how many are still kept. A dead letter that cannot be read, or no time left
  * before the deadline, leaves them where they are for the next run.
  */
-export async function redeliverKept(deps: NotifyDeps): Promise<{ redelivered: number; stillKept: number }> {
-  if (!deps.deadLetter) return { redelivered: 0, stillKept: 0 };
+export async function redeliverKept(
+  deps: NotifyDeps,
+): Promise<{ redelivered: number; stillKept: number; dropped: number }> {
+  if (!deps.deadLetter) return { redelivered: 0, stillKept: 0, dropped: 0 };
   if (pastDeadline(deps)) {
     deps.log.warn("no time left to re-send kept alerts; the next run will", {});
-    return { redelivered: 0, stillKept: 0 };
+    return { redelivered: 0, stillKept: 0, dropped: 0 };
   }
   let kept: Awaited<ReturnType<AlertDeadLetter["take"]>>;
   try {
@@ -154,10 +156,11 @@ export async function redeliverKept(deps: NotifyDeps): Promise<{ redelivered: nu
     deps.log.error("alert dead letter could not be read; kept alerts wait for the next run", {
       error: error instanceof Error ? error.message : String(error),
     });
-    return { redelivered: 0, stillKept: 0 };
+    return { redelivered: 0, stillKept: 0, dropped: 0 };
   }
   let redelivered = 0;
   let stillKept = 0;
+  let dropped = 0;
   const ack = async (done: () => Promise<void>, route: string) => {
     try {
       await done();
@@ -184,11 +187,13 @@ export async function redeliverKept(deps: NotifyDeps): Promise<{ redelivered: nu
         route: alert.route,
         reason: result.failed[0]?.reason,
         payload: alert.payload,
+        slackDeliveryFailed: 1,
       });
+      dropped++;
       await ack(done, alert.route);
     } else stillKept++;
   }
-  return { redelivered, stillKept };
+  return { redelivered, stillKept, dropped };
 }
 
 function groupByRoute(items: readonly ReportItem[]): Map<string, ReportItem[]> {
@@ -228,7 +233,8 @@ export async function notifySweep(
   result: SweepResult,
   deps: NotifyDeps,
 ): Promise<{ failedDeliveries: number }> {
-  const { stillKept } = await redeliverKept(deps);
+  // The digests say how many alerts could not be delivered: still kept, or dropped after a final rejection.
+  const { stillKept, dropped } = await redeliverKept(deps);
   const items: ReportItem[] = [];
   const byArn = new Map(result.secrets.map((s) => [s.arn, s]));
   for (const outcome of result.outcomes) {
@@ -240,7 +246,7 @@ export async function notifySweep(
     mode: deps.mode,
     now: deps.now,
     summary: result.plan.summary,
-    failedDeliveries: stillKept,
+    failedDeliveries: stillKept + dropped,
     ...(deps.defaultRoute ? { route: deps.defaultRoute } : {}),
     // Without Config's data, "unused" was judged from ListSecrets alone: the digests say so.
     ...(result.complianceUnavailable ? { notes: [result.complianceUnavailable] } : {}),
@@ -248,5 +254,5 @@ export async function notifySweep(
   const digest = await sendKeeping({ ...base, kind: "digest", items }, deps);
   const unused = items.filter((i) => i.decision.finding === "unused");
   const cost = await sendKeeping({ ...base, kind: "cost", items: unused }, deps);
-  return { failedDeliveries: stillKept + digest.failed.length + cost.failed.length };
+  return { failedDeliveries: stillKept + dropped + digest.failed.length + cost.failed.length };
 }

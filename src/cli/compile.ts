@@ -3,13 +3,37 @@ import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_POLICY_FILE } from "../config.js";
 import { MANAGED_RULES } from "../domain/config-rules.js";
-import { InputError } from "../errors.js";
+import { InputError, type PolicyProblem, PolicyValidationError } from "../errors.js";
 import { compilePolicy, loadCompiledPolicy } from "../policy/compiled.js";
-import { loadPolicy } from "../policy/load.js";
+import { loadPolicy, type PolicyOrigins } from "../policy/load.js";
 import { DEFAULT_UNUSED_FOR_DAYS, type Policy } from "../policy/schema.js";
 import { type CliIO, readPolicyTexts } from "./io.js";
 
 export const DEPLOY_PARAMS_FORMAT = "secrets-governor/deploy-params@1";
+
+/** serverless.yml's `slackSecretPrefix`: the only secrets whose values the role may read. */
+export const DEFAULT_SLACK_SECRET_PREFIX = "secrets-governor/slack/";
+
+/**
+ * Every route's webhook secret must be one the deployed role may read: a route outside the prefix would fail
+ * every alert at run time (AccessDenied), so it fails the build instead.
+ */
+function checkRouteSecrets(policy: Policy, origins: PolicyOrigins, prefix: string): void {
+  const problems: PolicyProblem[] = [];
+  for (const [name, route] of Object.entries(policy.routes)) {
+    if (route.webhookSecret.startsWith(prefix)) continue;
+    const path = ["routes", name, "webhookSecret"];
+    const origin = origins.keys.get(`routes.${name}`) ?? origins.keys.get("routes") ?? origins.files[0];
+    const at = origin ? origin.locate(path) : { line: 1, col: 1 };
+    problems.push({
+      file: origin?.path ?? "(policy)",
+      ...at,
+      path: path.join("."),
+      message: `route '${name}': webhook secret '${route.webhookSecret}' is outside '${prefix}', the only secrets the governor's role may read (serverless.yml slackSecretPrefix)`,
+    });
+  }
+  if (problems.length > 0) throw new PolicyValidationError(problems);
+}
 /** The deploy parameters are written beside the compiled policy, under this name. */
 export const DEPLOY_PARAMS_FILE_NAME = "deploy-params.json";
 /**
@@ -78,9 +102,11 @@ export function runCompile(argv: string[], io: CliIO): number {
     options: {
       policy: { type: "string", default: "policies" },
       out: { type: "string", default: DEFAULT_POLICY_FILE },
+      "slack-secret-prefix": { type: "string", default: DEFAULT_SLACK_SECRET_PREFIX },
     },
   });
   const { policy, origins } = loadPolicy(readPolicyTexts(values.policy));
+  checkRouteSecrets(policy, origins, values["slack-secret-prefix"]);
   const sources = origins.files.map((f) => f.path);
   const text = compilePolicy(policy, sources);
   // Read it back as the functions will, so what the package step accepts a cold start accepts too.

@@ -402,7 +402,10 @@ function stepsFor(spec: ActionSpec, secret: Secret, stage: Stage | null, route: 
     return stage === "quarantined"
       ? [{ kind: "release" }, { kind: "untag", keys: [STAGE_TAG, STAGE_SINCE_TAG] }]
       : [];
-  if (spec === "cancel-deletion") return secret.deletedDate ? [{ kind: "cancel-deletion" }] : [];
+  // The governor cancels only deletions of secrets in its lifecycle (the role allows no other): a deletion a
+  // person scheduled on a secret outside it is theirs to undo.
+  if (spec === "cancel-deletion")
+    return secret.deletedDate && stage !== null ? [{ kind: "cancel-deletion" }] : [];
   // schedule-deletion: only once the governor's quarantine has lasted long enough.
   const options =
     typeof spec === "object" ? spec["schedule-deletion"] : { recoveryWindowDays: 30, afterQuarantineDays: 7 };

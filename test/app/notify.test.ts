@@ -447,11 +447,12 @@ describe("notifySweep", () => {
     // Act
     await notifySweep(result, deps);
 
-    // Assess
+    // Assess: the digests count it among the alerts that could not be delivered.
+    expect(notifier.sends.map((r) => r.failedDeliveries)).toEqual([1, 1]);
     expect(deps.log.at("error")[0]).toEqual({
       level: "error",
       message: "alert dropped after a final rejection",
-      extra: { route: "payments", reason: "no_service", payload: revoked.payload },
+      extra: { route: "payments", reason: "no_service", payload: revoked.payload, slackDeliveryFailed: 1 },
     });
     expect(deadLetter.kept).not.toContain(revoked);
   });
@@ -471,7 +472,7 @@ describe("redeliverKept", () => {
     const outcome = await redeliverKept(deps);
 
     // Assess
-    expect(outcome).toEqual({ redelivered: 2, stillKept: 1 });
+    expect(outcome).toEqual({ redelivered: 2, stillKept: 1, dropped: 0 });
     expect(notifier.delivered.flat().map((m) => m.message.text)).toEqual(["one", "two"]);
     expect(deadLetter.kept).toEqual([alerts[2]]);
   });
@@ -498,7 +499,7 @@ describe("redeliverKept", () => {
     const outcome = await redeliverKept(deps);
 
     // Assess
-    expect(outcome).toEqual({ redelivered: 0, stillKept: 0 });
+    expect(outcome).toEqual({ redelivered: 0, stillKept: 0, dropped: 0 });
     expect(taken).toBe(0);
     expect(notifier.calls).toEqual([]);
   });
@@ -517,7 +518,7 @@ describe("redeliverKept", () => {
     const outcome = await redeliverKept(deps);
 
     // Assess
-    expect(outcome).toEqual({ redelivered: 0, stillKept: 0 });
+    expect(outcome).toEqual({ redelivered: 0, stillKept: 0, dropped: 0 });
     expect(deps.log.at("error")[0]?.message).toBe(
       "alert dead letter could not be read; kept alerts wait for the next run",
     );

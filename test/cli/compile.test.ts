@@ -202,3 +202,22 @@ rules:
     expect(deployParams(policy).unusedForDays).toBe("90");
   });
 });
+
+describe("governor compile: route secrets the role may read", () => {
+  it("fails the build for a route whose webhook secret is outside the deployment's prefix", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "governor-routes-"));
+    writeFileSync(
+      join(dir, "p.yml"),
+      "routes:\n  default: { webhookSecret: secrets-governor/slack/default }\n  ops: { webhookSecret: other/slack-hook }\nrules: []\n",
+    );
+    const out = join(dir, "out", "policy.json");
+    const { code, stderr } = await runCli("compile", "--policy", dir, "--out", out);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /p\.yml:3:\d+: route 'ops': webhook secret 'other\/slack-hook' is outside 'secrets-governor\/slack\/'/,
+    );
+    expect(existsSync(out)).toBe(false);
+    const other = await runCli("compile", "--policy", dir, "--out", out, "--slack-secret-prefix", "");
+    expect(other.code).toBe(0);
+  });
+});

@@ -697,6 +697,17 @@ describe("IAM", () => {
     expect(arnText(allow.Resource)).toBe(`${SECRETS}*`);
   });
 
+  it("deletes a resource policy only of a secret in the lifecycle, and cancels only deletions of such secrets", () => {
+    expect(onlyStatementWith("Allow", "secretsmanager:DeleteResourcePolicy").Condition).toEqual({
+      StringEquals: {
+        "secretsmanager:ResourceTag/governor:stage": ["flagged", "quarantined", "deletion-scheduled"],
+      },
+    });
+    expect(onlyStatementWith("Allow", "secretsmanager:RestoreSecret").Condition).toEqual({
+      Null: { "secretsmanager:ResourceTag/governor:stage": "false" },
+    });
+  });
+
   it("reads Config compliance of this account's and region's rules and publishes audit events to the audit bus only", () => {
     const compliance = onlyStatementWith("Allow", "config:GetComplianceDetailsByConfigRule");
     expect(list(compliance.Action)).toEqual(["config:GetComplianceDetailsByConfigRule"]);

@@ -20,10 +20,18 @@ async function dryRun(script: string, args: string[], env: Record<string, string
   return stdout.trimEnd().split("\n");
 }
 
-const compile = (dir = "policies") =>
-  `node bin/governor.js compile --policy ${dir} --out .governor/policy.json`;
+const compile = (dir = "policies", prefix = "secrets-governor/slack/") =>
+  `node bin/governor.js compile --policy ${dir} --out .governor/policy.json --slack-secret-prefix ${prefix}`;
 
 describe("scripts/package.sh", () => {
+  it.each([
+    [["--param=slackSecretPrefix=chatops/"], "--param=slackSecretPrefix=chatops/ --stage dev"],
+    [["--param", "slackSecretPrefix=chatops/"], "--param slackSecretPrefix=chatops/ --stage dev"],
+  ])("%j: checks the routes against the deployment's webhook prefix, which osls gets too", async (args, expected) => {
+    const lines = await dryRun("package", args);
+    expect(lines).toEqual([compile("policies", "chatops/"), `node_modules/.bin/osls package ${expected}`]);
+  });
+
   it.each([
     [[], "--stage dev"],
     [["--stage", "prod"], "--stage prod"],

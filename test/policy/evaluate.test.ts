@@ -13,6 +13,7 @@ import {
   NOW,
   type SecretSpec,
   stagedSecret,
+  withRules,
 } from "./builders.js";
 
 const TODAY = "2026-11-23";
@@ -1229,5 +1230,25 @@ describe("evaluate: reasons count days in good English", () => {
     // Assess
     expect(decision?.reason).toBe(reason);
     expect(decision?.reason).not.toMatch(/\b1 days\b/);
+  });
+});
+
+describe("evaluate: cancel-deletion as a plain action", () => {
+  const policy = withRules(`  - name: keep-cmk-secrets
+    match: { finding: not-using-cmk }
+    actions: [cancel-deletion]
+`);
+
+  it.each([
+    [
+      "a deletion the governor scheduled: cancelled",
+      { "governor:stage": "deletion-scheduled" },
+      ["cancel-deletion"],
+    ],
+    ["a deletion a person scheduled on a secret outside the lifecycle: theirs, left alone", {}, []],
+  ])("%s", (_, tags, kinds) => {
+    const secret = makeSecret({ lastAccessedDate: daysAgo(1), deletedDate: daysAgo(2), tags });
+    const decision = evaluate({ secret, finding: "not-using-cmk", status: "open" }, policy, NOW);
+    expect(decision?.steps.map((s) => s.kind).filter((k) => k !== "notify")).toEqual(kinds);
   });
 });

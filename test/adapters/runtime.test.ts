@@ -1,0 +1,65 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { compilePolicy } from "../../src/policy/compiled.js";
+import { policyOf } from "../fixtures/app/fakes.js";
+
+const ENV = [
+  "GOVERNOR_POLICY_FILE",
+  "GOVERNOR_MODE",
+  "AWS_REGION",
+  "GOVERNOR_ROLE_ARN",
+  "POWERTOOLS_LOG_LEVEL",
+];
+const saved = Object.fromEntries(ENV.map((k) => [k, process.env[k]]));
+
+afterEach(() => {
+  for (const [k, v] of Object.entries(saved))
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  vi.resetModules();
+});
+
+/** A fresh runtime (it is built once per container) over a compiled policy whose file says `mode: enforce`. */
+async function runtimeWith(env: Record<string, string>) {
+  const dir = mkdtempSync(join(tmpdir(), "governor-runtime-"));
+  const file = join(dir, "policy.json");
+  writeFileSync(file, compilePolicy(policyOf("mode: enforce\nrules: []\n"), ["p.yml"]));
+  Object.assign(process.env, {
+    GOVERNOR_POLICY_FILE: file,
+    AWS_REGION: "us-east-1",
+    POWERTOOLS_LOG_LEVEL: "SILENT",
+    ...env,
+  });
+  if (!("GOVERNOR_MODE" in env)) delete process.env.GOVERNOR_MODE;
+  vi.resetModules();
+  const { getRuntime } = await import("../../src/adapters/runtime.js");
+  return getRuntime();
+}
+
+describe("the Lambda runtime", () => {
+  it("takes the stack's Mode (GOVERNOR_MODE) over the policy file's mode", async () => {
+    const runtime = await runtimeWith({ GOVERNOR_MODE: "report" });
+    expect(runtime.policy.mode).toBe("enforce");
+    expect(runtime.mode).toBe("report");
+    expect(
+      runtime.batchDeps("config-compliance", new Date(), () => ({ ok: false, reason: "x" }) as never).mode,
+    ).toBe("report");
+  });
+
+  it("takes the policy file's mode when the stack sets none", async () => {
+    expect((await runtimeWith({})).mode).toBe("enforce");
+  });
+
+  it("names the governor's own role as the principal whose refused calls are its own, and never denies it", async () => {
+    const role = "arn:aws:iam::123456789012:role/secrets-governor-dev";
+    const deps = (await runtimeWith({ GOVERNOR_ROLE_ARN: role })).batchDeps(
+      "access-failure",
+      new Date(),
+      () => ({ ok: false, reason: "x" }) as never,
+    );
+    expect(deps.selfPrincipals).toEqual([role]);
+    expect(deps.exemptPrincipals).toContain(role);
+  });
+});
