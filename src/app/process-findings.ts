@@ -3,6 +3,7 @@ import {
   DESTRUCTIVE_ACTIONS,
   type Decision,
   type Mode,
+  STAGE_RULE_TAG,
   STAGE_TAG,
   type Stage,
   UNKNOWN_SECRET_RULE,
@@ -220,8 +221,11 @@ export async function processFindings(
       }
     }
     const governed = stage === "quarantined" || stage === "deletion-scheduled";
+    // A denied read of a secret the lifecycle quarantined is proof of use, handled at once; one a rule quarantined
+    // for another finding is an access failure like any other, counted in the window.
+    const byLifecycle = governed && !Object.hasOwn(secret.tags, STAGE_RULE_TAG);
     let incident: string | undefined;
-    if (isAccess && !governed && deps.accessWindow) {
+    if (isAccess && !byLifecycle && deps.accessWindow) {
       const verdict = deps.accessWindow.record(finding, secret.arn);
       result.accessFailures = {
         principal: verdict.principal,

@@ -35,6 +35,11 @@ export const TAG_PREFIX = "governor:";
 export const STAGE_TAG = "governor:stage";
 export const STAGE_SINCE_TAG = "governor:stage-since";
 /**
+ * The rule whose plain actions put a secret in its stage (a quarantine for not-using-cmk, say); absent when the
+ * unused lifecycle did. Each leaves the other's stages alone, so two rules never undo each other.
+ */
+export const STAGE_RULE_TAG = "governor:stage-rule";
+/**
  * Proof of use the governor recorded itself (an ISO date): a read denied by its own quarantine. AWS does not move
  * LastAccessedDate for a denied read, so without it the next sweep would judge the secret unused all over again.
  */

@@ -1,10 +1,10 @@
-import { STAGE_SINCE_TAG, STAGE_TAG, USED_ON_TAG } from "../domain/decision.js";
+import { STAGE_RULE_TAG, STAGE_SINCE_TAG, STAGE_TAG, USED_ON_TAG } from "../domain/decision.js";
 import type { PolicyProblem } from "../errors.js";
 import type { PolicyOrigins } from "./load.js";
 import type { ActionSpec, Match, NumberRange, Policy, Rule } from "./schema.js";
 
 /** Tags the lifecycle keeps, and the proof of use it records: a rule that set them would forge the lifecycle. */
-const RESERVED_TAGS = new Set([STAGE_TAG, STAGE_SINCE_TAG, USED_ON_TAG]);
+const RESERVED_TAGS = new Set([STAGE_TAG, STAGE_SINCE_TAG, USED_ON_TAG, STAGE_RULE_TAG]);
 /** Findings that only CloudTrail events carry: the sweep, which reads Config and ListSecrets, never sees them. */
 const EVENT_ONLY_FINDINGS = new Set<string>(["access-denied", "decryption-failure"]);
 

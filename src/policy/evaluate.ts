@@ -3,6 +3,7 @@ import {
   type ActionKind,
   type Decision,
   type Guard,
+  STAGE_RULE_TAG,
   STAGE_SINCE_TAG,
   STAGE_TAG,
   STAGES,
@@ -159,10 +160,22 @@ function wayBack(
   if (provenOn && secret.tags[USED_ON_TAG] !== provenOn)
     steps.push({ kind: "tag", tags: { [USED_ON_TAG]: provenOn } });
   if (stage === "quarantined" || stage === "deletion-scheduled") steps.push({ kind: "release" });
-  steps.push({ kind: "untag", keys: [STAGE_TAG, STAGE_SINCE_TAG] });
+  steps.push({ kind: "untag", keys: stageKeys(secret) });
   steps.push({ kind: "notify", route: b.route });
   b.note(`way back from ${stage}`);
   return b.done(steps, reason, { stage: null, ...(guard ? { guard } : {}) });
+}
+
+/** The lifecycle tags a way back removes: the stage, its date, and the rule that set it when one did. */
+function stageKeys(secret: Secret): string[] {
+  return Object.hasOwn(secret.tags, STAGE_RULE_TAG)
+    ? [STAGE_TAG, STAGE_SINCE_TAG, STAGE_RULE_TAG]
+    : [STAGE_TAG, STAGE_SINCE_TAG];
+}
+
+/** The rule whose plain actions set the secret's stage, if one did (the lifecycle writes no such tag). */
+function stageRuleOf(secret: Secret): string | undefined {
+  return Object.hasOwn(secret.tags, STAGE_RULE_TAG) ? secret.tags[STAGE_RULE_TAG] : undefined;
 }
 
 /** A run takes at most this long (the sweep's timeout): a change later than that after its tag is not its own. */
@@ -241,6 +254,9 @@ function evaluateLifecycle(
       );
     return b.withhold("exempt", `exempt (${exempt})`);
   }
+  const owner = stageRuleOf(secret);
+  if (stage && owner !== undefined && owner !== rule.name)
+    return b.done([], `${stage} by rule ${owner}, not by this lifecycle: left to that rule`);
   if (secret.owningService)
     return b.withhold("owning-service", `managed by ${secret.owningService}: report only`);
   if (isReplica(secret))
@@ -378,7 +394,14 @@ function evaluateLifecycle(
   return wayBack(b, secret, stage, "restored outside the governor: lifecycle reset", "restore");
 }
 
-function stepsFor(spec: ActionSpec, secret: Secret, stage: Stage | null, route: string, now: Date): Step[] {
+function stepsFor(
+  spec: ActionSpec,
+  secret: Secret,
+  stage: Stage | null,
+  route: string,
+  now: Date,
+  ruleName: string,
+): Step[] {
   const today = isoDate(now);
   if (spec === "notify") return [{ kind: "notify", route }];
   if (typeof spec === "object" && "notify" in spec)
@@ -396,11 +419,14 @@ function stepsFor(spec: ActionSpec, secret: Secret, stage: Stage | null, route: 
       ? []
       : [
           { kind: "quarantine" },
-          { kind: "tag", tags: { [STAGE_TAG]: "quarantined", [STAGE_SINCE_TAG]: today } },
+          {
+            kind: "tag",
+            tags: { [STAGE_TAG]: "quarantined", [STAGE_SINCE_TAG]: today, [STAGE_RULE_TAG]: ruleName },
+          },
         ];
   if (spec === "release")
-    return stage === "quarantined"
-      ? [{ kind: "release" }, { kind: "untag", keys: [STAGE_TAG, STAGE_SINCE_TAG] }]
+    return stage === "quarantined" && (stageRuleOf(secret) ?? ruleName) === ruleName
+      ? [{ kind: "release" }, { kind: "untag", keys: stageKeys(secret) }]
       : [];
   // The governor cancels only deletions of secrets in its lifecycle (the role allows no other): a deletion a
   // person scheduled on a secret outside it is theirs to undo.
@@ -445,7 +471,7 @@ function evaluateActions(input: EvaluationInput, rule: Rule, policy: Policy, now
   b.note(`rule ${rule.name}: actions`);
   const exempt = isExempt(secret, policy.exempt);
   if (exempt) return b.withhold("exempt", `exempt (${exempt})`);
-  let steps = (rule.actions ?? []).flatMap((spec) => stepsFor(spec, secret, stage, b.route, now));
+  let steps = (rule.actions ?? []).flatMap((spec) => stepsFor(spec, secret, stage, b.route, now, rule.name));
   const doubt = unusedGuard(input, rule, now);
   const guard: [Guard, string] | undefined = secret.deletedDate
     ? ["already-deleted", `scheduled for deletion on ${isoDate(secret.deletedDate)}`]
@@ -536,8 +562,10 @@ export function evaluate(input: EvaluationInput, policy: Policy, now: Date): Dec
     (input.finding === "access-denied" || input.finding === "decryption-failure") &&
     input.status !== "resolved" &&
     (stage === "quarantined" || stage === "deletion-scheduled") &&
+    stageRuleOf(input.secret) === undefined &&
     !predatesStage(input)
   )
+    // Only the lifecycle's quarantine is about use: one a rule put for another finding stays when read.
     return evaluateQuarantineFeedback(input, policy, stage, now);
   if (input.status === "resolved" && stage !== null && predatesStage(input)) {
     // A stale "in use again": judge from the facts of now instead.
@@ -569,14 +597,15 @@ export function evaluate(input: EvaluationInput, policy: Policy, now: Date): Dec
  */
 function evaluateResolved(input: EvaluationInput, rule: Rule, policy: Policy): Decision | undefined {
   const { stage } = readStage(input.secret);
-  const quarantinedByRule = (rule.actions ?? []).some((a) => a === "quarantine");
+  const quarantinedByRule =
+    (rule.actions ?? []).some((a) => a === "quarantine") && stageRuleOf(input.secret) === rule.name;
   if (stage !== "quarantined" || !quarantinedByRule || input.secret.deletedDate) return undefined;
   const b = new DecisionBuilder(input, rule.name, routeFor(policy, input.secret, rule), stage);
   b.note(`rule ${rule.name}: ${input.finding} resolved`);
   return b.done(
     [
       { kind: "release" },
-      { kind: "untag", keys: [STAGE_TAG, STAGE_SINCE_TAG] },
+      { kind: "untag", keys: stageKeys(input.secret) },
       { kind: "notify", route: b.route },
     ],
     `${input.finding} resolved: the quarantine it caused is released`,

@@ -260,4 +260,56 @@ rules:
     expect(logged).toContain(done[0]?.decision.arn);
     expect(leftOver.filter((o) => logged.includes(o.decision.arn))).toEqual([]);
   });
+
+  it("never flaps a secret between two rules: the cmk rule's quarantine stays, day after day", async () => {
+    // Prepare: a secret read yesterday, on the default key: the unused lifecycle has nothing against it,
+    // the not-using-cmk rule quarantines it.
+    const policy = policyOf(`
+mode: enforce
+rules:
+  - name: unused-secrets
+    match: { finding: unused }
+    lifecycle:
+      quarantine: { afterDays: 14 }
+      scheduleDeletion: { afterDays: 30, recoveryWindowDays: 30 }
+  - name: prod-without-cmk
+    match: { finding: not-using-cmk }
+    actions: [notify, quarantine]
+`);
+    const account = accountOf([entry("prod/db", { LastAccessedDate: "2026-11-22T00:00:00Z" })]);
+    const cmk = {
+      type: "not-using-cmk" as const,
+      secretId: "prod/db",
+      source: "config" as const,
+      status: "open" as const,
+      observedAt: NOW,
+    };
+
+    // Act: three daily sweeps.
+    const actions: string[][] = [];
+    for (const day of [0, 1, 2]) {
+      const result = await runSweep(
+        sweepDeps(account, {
+          policy,
+          now: new Date(NOW.getTime() + day * DAY),
+          compliance: complianceOf([[cmk]]),
+        }),
+      );
+      actions.push(result.outcomes.filter((o) => o.outcome === "done").map((o) => o.decision.action));
+    }
+
+    // Assess
+    expect(actions[0]).toContain("quarantine");
+    expect(
+      actions
+        .slice(1)
+        .flat()
+        .filter((a) => a === "release" || a === "quarantine"),
+    ).toEqual([]);
+    expect(governorTags(await secretOf(account, "prod/db"))).toMatchObject({
+      "governor:stage": "quarantined",
+      "governor:stage-rule": "prod-without-cmk",
+    });
+    expect(account.calls.filter((c) => c.operation === "PutResourcePolicy")).toHaveLength(1);
+  });
 });

@@ -23,6 +23,14 @@ const UNTAG: Step = { kind: "untag", keys: STAGE_TAGS };
 /** The proof of use a denied read leaves on the secret. */
 const USED_TODAY: Step = { kind: "tag", tags: { "governor:used-on": TODAY } };
 
+/** The tags a rule's plain `quarantine` writes: the stage, its date and the rule that set it. */
+function tagRuleQuarantine(rule: string): Step {
+  return {
+    kind: "tag",
+    tags: { "governor:stage": "quarantined", "governor:stage-since": TODAY, "governor:stage-rule": rule },
+  };
+}
+
 function tagStage(stage: string): Step {
   // The deletion stage carries the run's time, so that a run cut short before DeleteSecret can be told apart.
   const since = stage === "deletion-scheduled" ? NOW.toISOString() : TODAY;
@@ -711,7 +719,7 @@ rules:
       {},
       {
         action: "quarantine",
-        steps: [SECURITY, { kind: "quarantine" }, tagStage("quarantined")],
+        steps: [SECURITY, { kind: "quarantine" }, tagRuleQuarantine("cmk")],
         stage: "quarantined",
         guard: null,
       },
@@ -922,14 +930,26 @@ describe("evaluate: findings that go away", () => {
 `);
 
   it("releases a quarantine that a rule's plain actions put in place once its finding resolves", () => {
-    const secret = stagedSecret("quarantined", 3, {}, 1);
+    const secret = stagedSecret(
+      "quarantined",
+      3,
+      { tags: { "governor:stage-rule": "quarantine-without-cmk" } },
+      1,
+    );
     const decision = evaluate({ secret, finding: "not-using-cmk", status: "resolved" }, policy, NOW);
     expect(shape(decision)).toEqual({
       action: "release",
-      steps: [{ kind: "release" }, UNTAG, NOTIFY],
+      steps: [{ kind: "release" }, { kind: "untag", keys: [...STAGE_TAGS, "governor:stage-rule"] }, NOTIFY],
       stage: null,
       guard: null,
     });
+  });
+
+  it("never releases a quarantine another rule, or the unused lifecycle, put in place", () => {
+    for (const tags of [{}, { "governor:stage-rule": "another-rule" }] as Record<string, string>[]) {
+      const secret = stagedSecret("quarantined", 3, { tags }, 1);
+      expect(evaluate({ secret, finding: "not-using-cmk", status: "resolved" }, policy, NOW)).toBeUndefined();
+    }
   });
 
   it.each<[string, Secret, FindingType]>([
@@ -986,7 +1006,7 @@ describe("evaluate: the guards of unused hold for a rule with plain actions", ()
 `);
   const QUARANTINE: Expect = {
     action: "quarantine",
-    steps: [NOTIFY, { kind: "quarantine" }, tagStage("quarantined")],
+    steps: [NOTIFY, { kind: "quarantine" }, tagRuleQuarantine("unused-quarantine")],
     stage: "quarantined",
     guard: null,
   };
@@ -1250,5 +1270,50 @@ describe("evaluate: cancel-deletion as a plain action", () => {
     const secret = makeSecret({ lastAccessedDate: daysAgo(1), deletedDate: daysAgo(2), tags });
     const decision = evaluate({ secret, finding: "not-using-cmk", status: "open" }, policy, NOW);
     expect(decision?.steps.map((s) => s.kind).filter((k) => k !== "notify")).toEqual(kinds);
+  });
+});
+
+describe("evaluate: two rules on one secret never undo each other", () => {
+  const policy = loadYaml(`rules:
+  - name: unused-secrets
+    match: { finding: unused }
+    lifecycle:
+      quarantine: { afterDays: 14 }
+      scheduleDeletion: { afterDays: 30, recoveryWindowDays: 30 }
+  - name: prod-without-cmk
+    match: { finding: not-using-cmk }
+    actions: [notify, quarantine]
+`);
+
+  it("the unused lifecycle leaves a quarantine that prod-without-cmk put alone, even on a secret read today", () => {
+    const secret = stagedSecret("quarantined", 3, { tags: { "governor:stage-rule": "prod-without-cmk" } }, 0);
+    const decision = evaluate({ secret, finding: "unused" }, policy, NOW);
+    expect(decision).toMatchObject({ action: "none", steps: [], guard: null });
+    expect(decision?.reason).toContain("by rule prod-without-cmk, not by this lifecycle");
+  });
+
+  it("a read denied by that rule's quarantine is an access failure, not proof against it", () => {
+    const secret = stagedSecret(
+      "quarantined",
+      3,
+      { tags: { "governor:stage-rule": "prod-without-cmk" } },
+      200,
+    );
+    const decision = evaluate(
+      {
+        secret,
+        finding: "access-denied",
+        status: "open",
+        access: { api: "GetSecretValue", principalArn: "arn:aws:sts::123456789012:assumed-role/app/i-1" },
+      },
+      policy,
+      NOW,
+    );
+    expect(decision?.rule).not.toBe("quarantine-feedback");
+  });
+
+  it("the lifecycle still takes back its own quarantine when the secret is read again", () => {
+    const secret = stagedSecret("quarantined", 3, {}, 0);
+    expect(evaluate({ secret, finding: "unused" }, policy, NOW)?.action).toBe("release");
   });
 });
