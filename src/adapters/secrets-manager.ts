@@ -146,10 +146,21 @@ export class SecretsManagerStore implements SecretStore {
 
   async scheduleDeletion(arn: string, recoveryWindowDays: number): Promise<{ deletionDate?: Date }> {
     checkRecoveryWindow(recoveryWindowDays);
-    const response = await this.write("delete", "DeleteSecret", arn, () =>
-      this.client.send(new DeleteSecretCommand({ SecretId: arn, RecoveryWindowInDays: recoveryWindowDays })),
-    );
-    return response.DeletionDate ? { deletionDate: response.DeletionDate } : {};
+    try {
+      const response = await this.write("delete", "DeleteSecret", arn, () =>
+        this.client.send(
+          new DeleteSecretCommand({ SecretId: arn, RecoveryWindowInDays: recoveryWindowDays }),
+        ),
+      );
+      return response.DeletionDate ? { deletionDate: response.DeletionDate } : {};
+    } catch (error) {
+      // A DeleteSecret that AWS carried out but whose answer was lost is retried by the SDK, and the retry is
+      // refused as "already marked for deletion": the step is done. The secret's own facts say so.
+      if (!(error instanceof AdapterError) || !/InvalidRequestException/.test(error.message)) throw error;
+      const fresh = await this.describe(arn);
+      if (!fresh?.deletedDate) throw error;
+      return {};
+    }
   }
 
   async restore(arn: string): Promise<void> {

@@ -190,6 +190,32 @@ describe("SecretsManagerStore (SDK mocked)", () => {
     expect(pacer.taken).toEqual(["delete"]);
   });
 
+  it("takes a DeleteSecret refused as already done (its first answer lost, the SDK's retry refused) as done", async () => {
+    sm.on(DeleteSecretCommand).rejects(
+      new InvalidRequestException({
+        message: "You tried to perform the operation on a secret that's currently marked deleted.",
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    sm.on(DescribeSecretCommand).resolves({
+      ARN,
+      Name: "app/db",
+      DeletedDate: new Date("2026-11-23T06:00:00Z"),
+    });
+    await expect(store.scheduleDeletion(ARN, 30)).resolves.toEqual({});
+  });
+
+  it("still fails a DeleteSecret refused for another reason (not scheduled after all)", async () => {
+    sm.on(DeleteSecretCommand).rejects(
+      new InvalidRequestException({
+        message: "You can't delete a primary secret that is replicated.",
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    sm.on(DescribeSecretCommand).resolves({ ARN, Name: "app/db" });
+    await expect(store.scheduleDeletion(ARN, 30)).rejects.toThrow(/InvalidRequestException/);
+  });
+
   it("restores through RestoreSecret", async () => {
     sm.on(RestoreSecretCommand).resolves({ ARN });
     await store.restore(ARN);

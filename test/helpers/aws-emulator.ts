@@ -306,6 +306,12 @@ export class AwsEmulator {
       case "DeleteSecret": {
         if (input.ForceDeleteWithoutRecovery)
           throw new AwsError(400, "InvalidParameterException", "the governor never force-deletes");
+        if ((await this.describeQuietly(id))?.deletedDate)
+          throw new AwsError(
+            400,
+            "InvalidRequestException",
+            "You tried to perform the operation on a secret that's currently marked deleted.",
+          );
         const { deletionDate } = await account.scheduleDeletion(id, Number(input.RecoveryWindowInDays ?? 30));
         return { ARN: id, DeletionDate: deletionDate ? deletionDate.getTime() / 1000 : undefined };
       }
