@@ -218,13 +218,13 @@ export function planAccount(
     const permanent = new Set(["exempt", "owning-service", "replica", "replicas-unknown", "already-deleted"]);
     // A primary with replicas is never scheduled for deletion (guard replica), whatever its stage now.
     const neverDeleted = isReplicatedPrimary(secret) && (secret.replicas?.length ?? 0) > 0;
-    if (
-      unused &&
-      rule?.lifecycle?.scheduleDeletion &&
-      unusedDecision &&
-      !permanent.has(unusedDecision.guard ?? "") &&
-      !neverDeleted
-    )
+    // A rule heads for deletion with a lifecycle's deletion stage, or with a plain schedule-deletion action.
+    const deletes =
+      rule?.lifecycle?.scheduleDeletion !== undefined ||
+      (rule?.actions ?? []).some(
+        (a) => a === "schedule-deletion" || (typeof a === "object" && "schedule-deletion" in a),
+      );
+    if (unused && deletes && unusedDecision && !permanent.has(unusedDecision.guard ?? "") && !neverDeleted)
       costs.projected += cost;
   }
 

@@ -341,6 +341,16 @@ describe("planAccount: cost", () => {
     expect(summary.unusedMonthlyCostUsd).toBe(0.4);
     expect(summary.projectedMonthlySavingsUsd).toBe(0);
   });
+
+  it("counts the savings of a rule that deletes with plain actions", () => {
+    const policy = loadYaml(
+      "rules:\n  - name: u\n    match: { finding: unused }\n    actions: [quarantine, schedule-deletion]\n",
+    );
+    const { summary } = planAccount([makeSecret({ lastAccessedDate: daysAgo(100) })], policy, NOW, {
+      mode: "report",
+    });
+    expect(summary.projectedMonthlySavingsUsd).toBe(0.4);
+  });
 });
 
 describe("planAccount: the blast-radius limit", () => {
