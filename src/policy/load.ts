@@ -234,7 +234,9 @@ export function loadPolicy(texts: PolicyText[]): LoadedPolicy {
     // Merge the raw document (not the parsed one), so defaults never look like conflicting definitions.
     docs.push({ file, doc: raw as PolicyDocument });
   }
-  if (problems.length > 0) throw new PolicyValidationError(problems);
+  // Files that do not parse or fit the schema are left out of the merge, whose conflicts are still reported:
+  // one run shows every problem it can. The semantic checks need every file, and run once they all fit.
+  const unreadable = problems.length > 0;
 
   const merged: Record<string, unknown> = {};
   const origins: PolicyOrigins = { rules: [], keys: new Map(), files };
@@ -299,11 +301,13 @@ export function loadPolicy(texts: PolicyText[]): LoadedPolicy {
       origins.rules.push({ file, index });
     }
   }
-  if (problems.length > 0) throw new PolicyValidationError(problems);
+  if (unreadable) throw new PolicyValidationError(problems);
 
-  // Parse the merged document once more so every default (actions' recovery windows...) is filled in.
-  const parsed = PolicyDocumentSchema.parse({ ...merged, rules });
-  const policy = withDefaults(parsed);
+  // Parse the merged document once more so every default (actions' recovery windows...) is filled in. Where two
+  // files conflict the first definition stands, so the semantic checks still speak of the rest.
+  const parsed = PolicyDocumentSchema.safeParse({ ...merged, rules });
+  if (!parsed.success) throw new PolicyValidationError(problems);
+  const policy = withDefaults(parsed.data);
   problems.push(...checkPolicy(policy, origins));
   if (problems.length > 0) throw new PolicyValidationError(problems);
   return { policy, origins };

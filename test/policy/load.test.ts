@@ -348,11 +348,22 @@ describe("loadPolicy: a directory of files", () => {
     // Act
     const lines = problemLines(texts);
 
-    // Assess
+    // Assess: with the semantic problems of the merge in the same run (the first definition standing).
     expect(lines).toEqual([
       'b.yml:1:7: mode: "enforce" conflicts with "report" defined in a.yml',
       'b.yml:3:8: routes.ops: {"webhookSecret":"b"} conflicts with {"webhookSecret":"a"} defined in a.yml',
       "b.yml:5:11: rule 'unused-secrets' is already defined in a.yml",
+      "a.yml:1:1: unknown Slack route 'default' (routes: ops)",
     ]);
+  });
+
+  it("reports a file's schema errors and the conflicts between the other files in one run", () => {
+    const lines = problemLines([
+      { path: "a.yml", text: "mode: report\n" },
+      { path: "b.yml", text: "mode: enforce\n" },
+      { path: "c.yml", text: "limits: { perRun: { count: -1 } }\n" },
+    ]);
+    expect(lines.some((l) => l.startsWith('b.yml:1:7: mode: "enforce" conflicts'))).toBe(true);
+    expect(lines.some((l) => l.startsWith("c.yml:"))).toBe(true);
   });
 });
