@@ -34,6 +34,20 @@ async function replay(...args: string[]): Promise<ReplayJson> {
   return JSON.parse(stdout) as ReplayJson;
 }
 
+/** The options of a replay in enforce mode on the example account, posting to a local Slack receiver. */
+function enforcedTo(receiver: SlackReceiver): string[] {
+  return [
+    "--account",
+    "examples/account.json",
+    "--now",
+    NOW,
+    "--mode",
+    "enforce",
+    "--slack-url",
+    receiver.url(),
+  ];
+}
+
 function tagsOf(json: ReplayJson, name: string): Record<string, string> {
   const entry = json.account.SecretList.find((s) => s.Name === name);
   return Object.fromEntries((entry?.Tags ?? []).map((t) => [t.Key, t.Value]));
@@ -232,16 +246,7 @@ describe("governor replay --slack-url", () => {
       const { code } = await runCli(
         "replay",
         "examples/events/01-config-unused-noncompliant.json",
-        ...[
-          "--account",
-          "examples/account.json",
-          "--now",
-          NOW,
-          "--mode",
-          "enforce",
-          "--slack-url",
-          receiver.url(),
-        ],
+        ...enforcedTo(receiver),
       );
       expect(code).toBe(0);
       expect(receiver.accepted).toHaveLength(1);
@@ -258,16 +263,7 @@ describe("governor replay --slack-url", () => {
       const { code, stderr } = await runCli(
         "replay",
         "examples/events/01-config-unused-noncompliant.json",
-        ...[
-          "--account",
-          "examples/account.json",
-          "--now",
-          NOW,
-          "--mode",
-          "enforce",
-          "--slack-url",
-          receiver.url(),
-        ],
+        ...enforcedTo(receiver),
       );
       expect(code).toBe(1);
       expect(stderr).toMatch(/slack: not delivered to route default \(.*404.*\): \{.*app\/stale/);
@@ -344,20 +340,7 @@ describe("governor replay of hostile denied reads", () => {
     const receiver = await SlackReceiver.start();
     try {
       // Act
-      const { code } = await runCli(
-        "replay",
-        ...files,
-        ...[
-          "--account",
-          "examples/account.json",
-          "--now",
-          NOW,
-          "--mode",
-          "enforce",
-          "--slack-url",
-          receiver.url(),
-        ],
-      );
+      const { code } = await runCli("replay", ...files, ...enforcedTo(receiver));
 
       // Assess
       expect(code).toBe(0);
