@@ -4,6 +4,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { AccessFailureWindow } from "../app/access-window.js";
 import type { BatchDeps } from "../app/handle-batch.js";
 import { type NotifyDeps, notifyEventResults } from "../app/notify.js";
+import { RecentEvents } from "../app/recent-events.js";
 import { ConfigError, GovernorConfig } from "../config.js";
 import type { Mode } from "../domain/decision.js";
 import type { ParsedEvent } from "../domain/events.js";
@@ -89,6 +90,7 @@ export function getRuntime(): Runtime {
     ...config.breakGlassPrincipals,
     ...policy.breakGlassPrincipals,
   ];
+  const recentEvents = new RecentEvents();
   const accessWindow = new AccessFailureWindow(
     policy.accessFailures.windowMinutes,
     policy.accessFailures.incidentAfter,
@@ -125,6 +127,7 @@ export function getRuntime(): Runtime {
       selfPrincipals: config.roleArn ? [config.roleArn] : [],
       audit,
       accessWindow,
+      recentEvents,
       notify: (results) => notifyEventResults(results, notifyDeps(now, deadline)),
     }),
     shared: { store, audit, exemptPrincipals, clientOptions },

@@ -1,6 +1,7 @@
 import type { ParsedEvent } from "../domain/events.js";
 import type { Finding } from "../domain/finding.js";
 import { type FindingResult, type Log, type ProcessDeps, processFindings } from "./process-findings.js";
+import type { RecentEvents } from "./recent-events.js";
 
 export type { Log } from "./process-findings.js";
 
@@ -22,6 +23,8 @@ export interface BatchDeps extends ProcessDeps {
   parse: (event: unknown) => ParsedEvent;
   /** Also where processFindings writes an audit it could not deliver. */
   log: Log;
+  /** Events handled lately by this instance: a duplicate delivery is skipped, not reported twice. */
+  recentEvents?: RecentEvents;
   /** Reports the batch's decisions (Slack); never fails the batch for a failed delivery. */
   notify?: (results: FindingResult[]) => Promise<void>;
 }
@@ -41,6 +44,9 @@ export interface BatchResult {
 export async function handleBatch(records: readonly BatchRecord[], deps: BatchDeps): Promise<BatchResult> {
   const failedIds: string[] = [];
   let malformed = 0;
+  let duplicates = 0;
+  const batchEvents = new Set<string>();
+  const eventOf = new Map<string, string>();
   const owners: string[] = [];
   const findings: Finding[] = [];
   for (const record of records) {
@@ -77,6 +83,13 @@ export async function handleBatch(records: readonly BatchRecord[], deps: BatchDe
       });
       continue;
     }
+    if (deps.recentEvents && (deps.recentEvents.has(parsed.eventId) || batchEvents.has(parsed.eventId))) {
+      duplicates++;
+      deps.log.info("duplicate event skipped", { recordId: record.id, eventId: parsed.eventId });
+      continue;
+    }
+    batchEvents.add(parsed.eventId);
+    eventOf.set(record.id, parsed.eventId);
     for (const finding of parsed.findings) {
       findings.push(finding);
       owners.push(record.id);
@@ -102,12 +115,16 @@ export async function handleBatch(records: readonly BatchRecord[], deps: BatchDe
       if (!failedIds.includes(id)) failedIds.push(id);
     }
   }
+  // Handled events are remembered; a failed one is not, so its redelivery is handled again.
+  for (const [recordId, eventId] of eventOf)
+    if (!failedIds.includes(recordId)) deps.recentEvents?.add(eventId);
   // Before the notices: Slack failing (it never should fail the batch) still leaves the batch counted.
   deps.log.info(BATCH_SUMMARY, {
     route: deps.route,
     records: records.length,
     findings: findings.length,
     malformed,
+    duplicates,
     failed: failedIds.length,
   });
   if (deps.notify) await deps.notify(results);

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { AccessFailureWindow } from "../../src/app/access-window.js";
 import { BATCH_SUMMARY, type BatchDeps, type BatchRecord, handleBatch } from "../../src/app/handle-batch.js";
 import { AUDIT_DELIVERY_FAILED, type FindingResult } from "../../src/app/process-findings.js";
+import { RecentEvents } from "../../src/app/recent-events.js";
 import { parseEvent } from "../../src/domain/events.js";
 import { AdapterError } from "../../src/errors.js";
 import type { AuditEntry, SecretStore } from "../../src/ports.js";
@@ -213,7 +214,14 @@ describe("handleBatch", () => {
       {
         level: "info",
         message: "batch summary",
-        extra: { route: "config-compliance", records: 4, findings: 2, malformed: 2, failed: 1 },
+        extra: {
+          route: "config-compliance",
+          records: 4,
+          findings: 2,
+          malformed: 2,
+          duplicates: 0,
+          failed: 1,
+        },
       },
     ]);
   });
@@ -258,5 +266,51 @@ describe("handleBatch", () => {
     expect(kept?.extra.auditDeliveryFailed).toBe(1);
     expect(kept?.extra.entries).toEqual([expect.objectContaining({ name: "app/stale", action: "tag" })]);
     expect(governorTags(await secretOf(account, "app/stale"))["governor:stage"]).toBe("flagged");
+  });
+});
+
+describe("handleBatch: duplicate deliveries", () => {
+  const ROTATION_FAILED = eventText("examples/events/04-rotation-failed.json");
+
+  it("tells the owner once about an event delivered twice, across batches and within one", async () => {
+    // Prepare
+    const notified: FindingResult[][] = [];
+    const deps = {
+      ...batchDeps(exampleAccount(), "rotation-failure", notified),
+      recentEvents: new RecentEvents(),
+    };
+
+    // Act
+    await handleBatch(
+      [
+        { id: "m-1", body: ROTATION_FAILED },
+        { id: "m-2", body: ROTATION_FAILED },
+      ],
+      deps,
+    );
+    const again = await handleBatch([{ id: "m-3", body: ROTATION_FAILED }], deps);
+
+    // Assess
+    expect(notified.flat().filter((r) => r.decision?.action === "notify")).toHaveLength(1);
+    expect(again.results).toEqual([]);
+    expect(deps.log.lines.filter((l) => l.message === "duplicate event skipped")).toHaveLength(2);
+  });
+
+  it("handles again an event whose first delivery failed: it is retried, not skipped", async () => {
+    // Prepare: the first delivery's describe fails.
+    const store = new ScriptedStore(exampleAccount()).fail(
+      "describe",
+      new AdapterError("DescribeSecret failed", "DescribeSecret", true),
+    );
+    const deps = { ...batchDeps(store, "config-compliance"), recentEvents: new RecentEvents() };
+    const first = await handleBatch([{ id: "m-1", body: STALE_UNUSED }], deps);
+
+    // Act
+    const healthy = { ...deps, store: exampleAccount() };
+    const second = await handleBatch([{ id: "m-1", body: STALE_UNUSED }], healthy);
+
+    // Assess
+    expect(first.failedIds).toEqual(["m-1"]);
+    expect(second.results[0]?.outcome?.outcome).toBe("done");
   });
 });
