@@ -48,6 +48,19 @@ export class GovernorConfig {
     return this.env.GOVERNOR_ROLE_ARN || undefined;
   }
 
+  /** The governor's own role, as a list: its refused calls are the governor's, not incidents. */
+  get selfPrincipals(): string[] {
+    return this.roleArn ? [this.roleArn] : [];
+  }
+
+  /**
+   * Principals a quarantine never denies: the governor's own role and the break-glass principals of the
+   * deployment and of the policy (`policyBreakGlass`), each once. The functions and the CLI use the same list.
+   */
+  exemptPrincipals(policyBreakGlass: readonly string[]): string[] {
+    return [...new Set([...this.selfPrincipals, ...this.breakGlassPrincipals, ...policyBreakGlass])];
+  }
+
   get auditBus(): string {
     return this.env.GOVERNOR_AUDIT_BUS ?? "default";
   }

@@ -85,11 +85,7 @@ export function getRuntime(): Runtime {
         { log },
       )
     : new MemoryAlertDeadLetter();
-  const exemptPrincipals = [
-    ...(config.roleArn ? [config.roleArn] : []),
-    ...config.breakGlassPrincipals,
-    ...policy.breakGlassPrincipals,
-  ];
+  const exemptPrincipals = config.exemptPrincipals(policy.breakGlassPrincipals);
   const recentEvents = new RecentEvents();
   const accessWindow = new AccessFailureWindow(
     policy.accessFailures.windowMinutes,
@@ -124,7 +120,7 @@ export function getRuntime(): Runtime {
       mode,
       now,
       exemptPrincipals,
-      selfPrincipals: config.roleArn ? [config.roleArn] : [],
+      selfPrincipals: config.selfPrincipals,
       audit,
       accessWindow,
       recentEvents,

@@ -55,21 +55,12 @@ export function openAccount(
   };
 }
 
-/**
- * Principals a quarantine put by the CLI never denies: the governor's role and the break-glass principals of the
- * deployment (GOVERNOR_ROLE_ARN, GOVERNOR_BREAK_GLASS, as the functions have them) and of the policy.
- */
+/** Principals a quarantine put by the CLI never denies: the same as the functions' (GovernorConfig). */
 export function exemptPrincipalsOf(policy: Policy, config: GovernorConfig = new GovernorConfig()): string[] {
-  return [
-    ...new Set([
-      ...(config.roleArn ? [config.roleArn] : []),
-      ...config.breakGlassPrincipals,
-      ...policy.breakGlassPrincipals,
-    ]),
-  ];
+  return config.exemptPrincipals(policy.breakGlassPrincipals);
 }
 
 /** The governor's own role (GOVERNOR_ROLE_ARN), whose refused calls are reported as such, as in Lambda. */
 export function selfPrincipalsOf(config: GovernorConfig = new GovernorConfig()): string[] {
-  return config.roleArn ? [config.roleArn] : [];
+  return config.selfPrincipals;
 }
