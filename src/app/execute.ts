@@ -4,7 +4,7 @@ import type { Secret } from "../domain/secret.js";
 import { SecretNotFoundError } from "../errors.js";
 import { type EvaluationInput, evaluate, readStage } from "../policy/evaluate.js";
 import type { Policy } from "../policy/schema.js";
-import type { SecretStore } from "../ports.js";
+import type { AuditEntry, SecretStore } from "../ports.js";
 
 /** What happened to one decision. */
 export interface ActionOutcome {
@@ -17,6 +17,36 @@ export interface ActionOutcome {
   error?: Error;
   /** The facts the decision was finally taken on (fresh ones after a re-check). */
   secret?: Secret;
+}
+
+/**
+ * Worth a log line, an audit entry and a person's attention: an action taken or planned, one a guard withheld, or
+ * a failure. Not the decisions that had nothing to do yet.
+ */
+export function worthReporting(decision: Decision, outcome?: ActionOutcome["outcome"]): boolean {
+  return decision.action !== "none" || decision.guard !== null || outcome === "failed";
+}
+
+/** The audit record of one decision and what became of it. */
+export function auditEntryOf(
+  decision: Decision,
+  outcome: ActionOutcome["outcome"],
+  detail: string | undefined,
+  mode: Mode,
+  now: Date,
+): AuditEntry {
+  const entry: AuditEntry = {
+    time: now.toISOString(),
+    mode,
+    arn: decision.arn,
+    name: decision.name,
+    finding: decision.finding,
+    action: decision.action,
+    guard: decision.guard,
+    outcome,
+  };
+  if (detail) entry.detail = detail;
+  return entry;
 }
 
 export interface ExecuteOptions {

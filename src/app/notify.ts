@@ -11,6 +11,7 @@ import type {
   ReportItem,
 } from "../ports.js";
 import type { NotedReport } from "../report/digest.js";
+import { worthReporting } from "./execute.js";
 import type { Log } from "./handle-batch.js";
 import type { FindingResult } from "./process-findings.js";
 import type { SweepResult } from "./sweep.js";
@@ -79,9 +80,7 @@ export function alertItems(
   for (const result of results) {
     const decision = result.outcome?.decision ?? result.decision;
     if (!decision) continue;
-    const worth =
-      decision.action !== "none" || decision.guard !== null || result.outcome?.outcome === "failed";
-    if (!worth) continue;
+    if (!worthReporting(decision, result.outcome?.outcome)) continue;
     const item: ReportItem = { decision, finding: result.finding };
     const secret = result.outcome?.secret ?? result.secret;
     if (secret) item.secret = secret;

@@ -17,7 +17,7 @@ import { type EvaluationInput, evaluate, readStage, routeFor } from "../policy/e
 import type { Policy } from "../policy/schema.js";
 import type { AuditEntry, AuditSink, SecretStore } from "../ports.js";
 import type { AccessFailureWindow } from "./access-window.js";
-import { type ActionOutcome, executeDecision } from "./execute.js";
+import { type ActionOutcome, auditEntryOf, executeDecision } from "./execute.js";
 
 /** The log the use cases write to (Powertools Logger in Lambda, a console one locally). */
 export interface Log {
@@ -146,19 +146,8 @@ function plural(count: number, unit: string): string {
 export function auditEntry(result: FindingResult, mode: Mode, now: Date): AuditEntry | undefined {
   const decision = result.outcome?.decision ?? result.decision;
   if (!decision) return undefined;
-  const entry: AuditEntry = {
-    time: now.toISOString(),
-    mode,
-    arn: decision.arn,
-    name: decision.name,
-    finding: decision.finding,
-    action: decision.action,
-    guard: decision.guard,
-    outcome: result.outcome?.outcome ?? "skipped",
-  };
-  const detail = result.outcome?.detail ?? decision.reason;
-  if (detail) entry.detail = detail;
-  return entry;
+  const outcome = result.outcome?.outcome ?? "skipped";
+  return auditEntryOf(decision, outcome, result.outcome?.detail ?? decision.reason, mode, now);
 }
 
 /**

@@ -4,7 +4,7 @@ import { isReplicatedPrimary, type Secret } from "../domain/secret.js";
 import { planAccount } from "../policy/plan.js";
 import type { Policy } from "../policy/schema.js";
 import type { AuditEntry, AuditSink, ComplianceSource, SecretStore } from "../ports.js";
-import { type ActionOutcome, executeDecision } from "./execute.js";
+import { type ActionOutcome, auditEntryOf, executeDecision, worthReporting } from "./execute.js";
 import type { Log } from "./handle-batch.js";
 import { recordAudit } from "./process-findings.js";
 
@@ -98,10 +98,7 @@ export async function runSweep(deps: SweepDeps): Promise<SweepResult> {
     }
     const outcome = await executeDecision(decision, input, deps);
     outcomes.push(outcome);
-    if (
-      deps.log &&
-      (outcome.decision.action !== "none" || outcome.decision.guard || outcome.outcome === "failed")
-    )
+    if (deps.log && worthReporting(outcome.decision, outcome.outcome))
       deps.log.info("decision", {
         secret: outcome.decision.arn,
         finding: outcome.decision.finding,
@@ -116,20 +113,9 @@ export async function runSweep(deps: SweepDeps): Promise<SweepResult> {
     deps.log?.warn("sweep time budget reached", { leftForNextRun: outOfTime, sweepOutOfTime: outOfTime });
   if (deps.audit) {
     // Actions taken, planned, withheld or failed: not the decisions that had nothing to do yet.
-    const audited = outcomes.filter(
-      (o) => o.decision.action !== "none" || o.decision.guard !== null || o.outcome === "failed",
-    );
-    const entries: AuditEntry[] = audited.map((o) => ({
-      time: deps.now.toISOString(),
-      mode: deps.mode,
-      arn: o.decision.arn,
-      name: o.decision.name,
-      finding: o.decision.finding,
-      action: o.decision.action,
-      guard: o.decision.guard,
-      outcome: o.outcome,
-      ...(o.detail ? { detail: o.detail } : {}),
-    }));
+    const entries: AuditEntry[] = outcomes
+      .filter((o) => worthReporting(o.decision, o.outcome))
+      .map((o) => auditEntryOf(o.decision, o.outcome, o.detail, deps.mode, deps.now));
     await recordAudit(deps.audit, entries, deps.log);
   }
   return { plan, outcomes, secrets, ...(complianceUnavailable ? { complianceUnavailable } : {}) };
