@@ -16,7 +16,7 @@ import { runSweep } from "../src/app/sweep.js";
 import { STAGE_TAG } from "../src/domain/decision.js";
 import { parseEvent } from "../src/domain/events.js";
 import type { Policy } from "../src/policy/schema.js";
-import { AwsEmulator } from "../test/helpers/aws-emulator.js";
+import { AwsEmulator, DESTRUCTIVE_OPERATIONS } from "../test/helpers/aws-emulator.js";
 import { accountOf, complianceChangeEvent, type Kind, scenario } from "./scenario.js";
 
 const CREDENTIALS = { accessKeyId: "bench", secretAccessKey: "bench" };
@@ -184,7 +184,7 @@ export async function benchBurst(policy: Policy, now: Date, options: BurstOption
     }
     const destructive = new Map<string, number>();
     for (const call of account.calls)
-      if (call.operation === "PutResourcePolicy" || call.operation === "DeleteSecret")
+      if (DESTRUCTIVE_OPERATIONS.has(call.operation))
         destructive.set(call.arn, (destructive.get(call.arn) ?? 0) + 1);
     const duplicateDestructive = [...destructive.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
     return {

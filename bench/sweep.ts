@@ -15,18 +15,10 @@ import { NO_PACING, WRITE_QUOTA_PER_SECOND } from "../src/adapters/pacer.js";
 import { SecretsManagerStore } from "../src/adapters/secrets-manager.js";
 import { runSweep } from "../src/app/sweep.js";
 import type { Policy } from "../src/policy/schema.js";
-import { AwsEmulator, evaluationResult } from "../test/helpers/aws-emulator.js";
+import { AwsEmulator, evaluationResult, WRITE_OPERATIONS } from "../test/helpers/aws-emulator.js";
 import { accountOf, scenario, UNUSED_RULE } from "./scenario.js";
 
 const CREDENTIALS = { accessKeyId: "bench", secretAccessKey: "bench" };
-const WRITES = [
-  "TagResource",
-  "UntagResource",
-  "PutResourcePolicy",
-  "DeleteResourcePolicy",
-  "DeleteSecret",
-  "RestoreSecret",
-];
 
 export interface SweepFigures {
   secrets: number;
@@ -81,7 +73,7 @@ export async function benchSweep(
     const pages = (op: string) => byOperation[op] ?? 0;
     const listBound = Math.max(1, Math.ceil(count / 100));
     const configBound = 1 + Math.max(1, Math.ceil(results.length / 100));
-    const writes = WRITES.reduce((sum, op) => sum + pages(op), 0);
+    const writes = [...WRITE_OPERATIONS].reduce((sum, op) => sum + pages(op), 0);
     const quarantined = result.outcomes.filter(
       (o) => o.outcome === "done" && o.decision.action === "quarantine",
     ).length;

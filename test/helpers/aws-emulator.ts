@@ -27,6 +27,18 @@ export const QUOTA_FAMILY: Readonly<Record<string, string>> = {
   ListSecrets: "list",
 };
 
+/** Calls that change the account; every other Secrets Manager call is a read. */
+export const WRITE_OPERATIONS: ReadonlySet<string> = new Set([
+  "TagResource",
+  "UntagResource",
+  "PutResourcePolicy",
+  "DeleteResourcePolicy",
+  "DeleteSecret",
+  "RestoreSecret",
+]);
+/** Writes that take something away from the secret's readers. */
+export const DESTRUCTIVE_OPERATIONS: ReadonlySet<string> = new Set(["PutResourcePolicy", "DeleteSecret"]);
+
 /** Requests per second per family, per account and region. */
 export const DOCUMENTED_QUOTAS: Readonly<Record<string, number>> = {
   tag: 50,
