@@ -97,6 +97,7 @@ export async function benchBurst(policy: Policy, now: Date, options: BurstOption
     const deps = {
       route: "config-compliance",
       parse: parseEvent,
+      stack: { account: "123456789012", region: "us-east-1" },
       log: SILENT,
       store,
       policy,

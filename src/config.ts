@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from "node:path";
 import type { Mode } from "./domain/decision.js";
+import { ACCOUNT_ID_RE, type StackIdentity } from "./domain/origin.js";
 import { GovernorError } from "./errors.js";
 
 /**
@@ -79,6 +80,27 @@ export class GovernorConfig {
 
   get region(): string | undefined {
     return this.env.AWS_REGION ?? this.env.AWS_DEFAULT_REGION;
+  }
+
+  /** This stack's account: GOVERNOR_ACCOUNT_ID (the stack sets it), else the account of GOVERNOR_ROLE_ARN. */
+  get accountId(): string | undefined {
+    const value =
+      this.env.GOVERNOR_ACCOUNT_ID || /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(this.roleArn ?? "")?.[1];
+    if (value !== undefined && !ACCOUNT_ID_RE.test(value))
+      throw new ConfigError(`GOVERNOR_ACCOUNT_ID must be a 12-digit account id, not '${value}'`);
+    return value;
+  }
+
+  /** The account and region whose events the functions act on; every other event is refused. */
+  get stack(): StackIdentity {
+    const account = this.accountId;
+    const region = this.region;
+    if (!account)
+      throw new ConfigError(
+        "GOVERNOR_ACCOUNT_ID (or GOVERNOR_ROLE_ARN) is not set: the stack's own account is unknown",
+      );
+    if (!region) throw new ConfigError("AWS_REGION is not set: the stack's own region is unknown");
+    return { account, region };
   }
 
   /** Set to point every SDK client at an emulator (moto_server). */

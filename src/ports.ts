@@ -113,7 +113,8 @@ export interface AuditEntry {
   finding: string;
   action: string;
   guard: string | null;
-  outcome: "done" | "planned" | "withheld" | "skipped" | "failed";
+  /** refused: an event that was not this stack's to act on (src/app/refused.ts); nothing was done. */
+  outcome: "done" | "planned" | "withheld" | "skipped" | "failed" | "refused";
   detail?: string;
 }
 

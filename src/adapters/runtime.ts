@@ -61,6 +61,8 @@ export function getRuntime(): Runtime {
   const log = new Logger({ serviceName: "secrets-governor" });
   const { policy, sources } = readCompiledPolicy(config.policyFile);
   const mode = config.modeOverride ?? policy.mode;
+  // Read once, at the cold start: a stack that does not know its own account refuses to start, not to act.
+  const stack = config.stack;
   const clientOptions = {
     region: config.region ?? "us-east-1",
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
@@ -114,6 +116,7 @@ export function getRuntime(): Runtime {
     batchDeps: (route, now, parse, deadline) => ({
       route,
       parse,
+      stack,
       log,
       store,
       policy,

@@ -45,9 +45,10 @@ export class AccessFailureWindow {
     return this.entries.size;
   }
 
-  record(finding: Finding, secretArn: string): WindowVerdict {
+  /** `incidentAfter`: this failure's threshold when it is not the window's (a denied read that proves use). */
+  record(finding: Finding, secretArn: string, incidentAfter: number = this.incidentAfter): WindowVerdict {
     const identity = principalIdentity(finding.access?.principalArn ?? "unknown");
-    const key = `${secretArn}\u0000${identity.key}\u0000${finding.type}`;
+    const key = this.keyOf(finding, secretArn);
     const at = finding.observedAt.getTime();
     // A container lives for hours: forget the windows that have ended, on every failure, so the map stays as
     // small as the failures of the last window.
@@ -60,14 +61,27 @@ export class AccessFailureWindow {
     entry.count++;
     if (identity.session && entry.sessions.size < MAX_SESSIONS) entry.sessions.add(identity.session);
     const seen = { principal: identity.key, sessions: [...entry.sessions] };
-    if (entry.count < this.incidentAfter)
-      return { incident: false, count: entry.count, suppressed: 0, ...seen };
+    if (entry.count < incidentAfter) return { incident: false, count: entry.count, suppressed: 0, ...seen };
     if (!entry.reported) {
       entry.reported = true;
       return { incident: true, count: entry.count, suppressed: 0, ...seen };
     }
     entry.suppressed++;
     return { incident: false, count: entry.count, suppressed: entry.suppressed, ...seen };
+  }
+
+  /**
+   * The incident this failure made was not acted on (its action failed and the event will be retried): the
+   * redelivery makes it again instead of counting as already reported.
+   */
+  reopen(finding: Finding, secretArn: string): void {
+    const entry = this.entries.get(this.keyOf(finding, secretArn));
+    if (entry?.reported) entry.reported = false;
+  }
+
+  private keyOf(finding: Finding, secretArn: string): string {
+    const identity = principalIdentity(finding.access?.principalArn ?? "unknown");
+    return `${secretArn}\u0000${identity.key}\u0000${finding.type}`;
   }
 
   /** Forgets windows that ended before `now`, so a long-lived container does not grow without bound. */

@@ -1,13 +1,23 @@
 import type { ParsedEvent } from "../domain/events.js";
 import type { Finding } from "../domain/finding.js";
-import { type FindingResult, type Log, type ProcessDeps, processFindings } from "./process-findings.js";
+import type { StackIdentity } from "../domain/origin.js";
+import type { AuditEntry } from "../ports.js";
+import {
+  type FindingResult,
+  type Log,
+  type ProcessDeps,
+  processFindings,
+  recordAudit,
+} from "./process-findings.js";
 import type { RecentEvents } from "./recent-events.js";
+import { EVENT_REFUSED, refusalOf, refusedAuditEntries } from "./refused.js";
 
 export type { Log } from "./process-findings.js";
 
 /**
  * The message of the one summary line each batch logs, with the numeric fields `records`, `findings`,
- * `malformed` and `failed` (records to retry), so a metric filter can count malformed events.
+ * `malformed`, `refused` (events not of this stack's account and region) and `failed` (records to retry), so a
+ * metric filter can count malformed and refused events.
  */
 export const BATCH_SUMMARY = "batch summary";
 
@@ -21,6 +31,8 @@ export interface BatchDeps extends ProcessDeps {
   /** The rule this handler serves: an event matching another rule is not ours, and is rejected as malformed. */
   route: string;
   parse: (event: unknown) => ParsedEvent;
+  /** This stack's account and region: an event that names any other is refused, never acted on. */
+  stack: StackIdentity;
   /** Also where processFindings writes an audit it could not deliver. */
   log: Log;
   /** Events handled lately by this instance: a duplicate delivery is skipped, not reported twice. */
@@ -33,6 +45,8 @@ export interface BatchResult {
   /** Records to retry: a persistent AWS failure. After the queue's maxReceiveCount they land in the DLQ. */
   failedIds: string[];
   malformed: number;
+  /** Events refused because they are not of this stack's account and region (logged, counted, audited). */
+  refused: number;
   results: FindingResult[];
 }
 
@@ -45,6 +59,8 @@ export async function handleBatch(records: readonly BatchRecord[], deps: BatchDe
   const failedIds: string[] = [];
   let malformed = 0;
   let duplicates = 0;
+  let refused = 0;
+  const refusals: AuditEntry[] = [];
   const batchEvents = new Set<string>();
   const eventOf = new Map<string, string>();
   const owners: string[] = [];
@@ -83,6 +99,18 @@ export async function handleBatch(records: readonly BatchRecord[], deps: BatchDe
       });
       continue;
     }
+    const refusal = refusalOf(body, parsed.findings, deps.stack);
+    if (refusal) {
+      refused++;
+      deps.log.warn(EVENT_REFUSED, {
+        recordId: record.id,
+        eventId: parsed.eventId,
+        reason: refusal,
+        refusedEvents: 1,
+      });
+      refusals.push(...refusedAuditEntries(parsed.eventId, parsed.findings, refusal, deps.mode, deps.now));
+      continue;
+    }
     if (deps.recentEvents && (deps.recentEvents.has(parsed.eventId) || batchEvents.has(parsed.eventId))) {
       duplicates++;
       deps.log.info("duplicate event skipped", { recordId: record.id, eventId: parsed.eventId });
@@ -95,6 +123,7 @@ export async function handleBatch(records: readonly BatchRecord[], deps: BatchDe
       owners.push(record.id);
     }
   }
+  await recordAudit(deps.audit, refusals, deps.log);
   const results = await processFindings(findings, deps);
   for (const [i, result] of results.entries()) {
     const id = owners[i] as string;
@@ -124,9 +153,10 @@ export async function handleBatch(records: readonly BatchRecord[], deps: BatchDe
     records: records.length,
     findings: findings.length,
     malformed,
+    refused,
     duplicates,
     failed: failedIds.length,
   });
   if (deps.notify) await deps.notify(results);
-  return { failedIds, malformed, results };
+  return { failedIds, malformed, refused, results };
 }

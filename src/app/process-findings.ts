@@ -10,6 +10,7 @@ import {
 } from "../domain/decision.js";
 import type { Finding } from "../domain/finding.js";
 import { isPrincipalOfRole } from "../domain/principal.js";
+import { judgeDenial } from "../domain/proof-of-use.js";
 import { isQuarantined } from "../domain/quarantine.js";
 import type { Secret } from "../domain/secret.js";
 import { AuditDeliveryError } from "../errors.js";
@@ -196,11 +197,15 @@ export async function processFindings(
       result.outcome = { decision, outcome: "skipped", detail: decision.reason, secret };
       continue;
     }
+    let resourcePolicy: string | undefined;
+    let policyRead = false;
     if (isAccess && stage === "flagged" && !secret.deletedDate) {
       // A quarantine puts the deny statement before its tag: a run cut short in between leaves a flagged secret
-      // that our statement already denies. A read denied there is the same proof of use as on a tagged one.
+      // that our statement already denies. A read denied there is judged as on a tagged one.
       try {
-        if (isQuarantined(await deps.store.getResourcePolicy(secret.arn))) {
+        resourcePolicy = await deps.store.getResourcePolicy(secret.arn);
+        policyRead = true;
+        if (isQuarantined(resourcePolicy)) {
           secret = { ...secret, tags: { ...secret.tags, [STAGE_TAG]: "quarantined" } };
           stage = "quarantined";
         }
@@ -210,12 +215,40 @@ export async function processFindings(
       }
     }
     const governed = stage === "quarantined" || stage === "deletion-scheduled";
-    // A denied read of a secret the lifecycle quarantined is proof of use, handled at once; one a rule quarantined
-    // for another finding is an access failure like any other, counted in the window.
+    // A denied read of a secret the lifecycle quarantined may prove use (judged below); one a rule quarantined for
+    // another finding is an access failure like any other.
     const byLifecycle = governed && !Object.hasOwn(secret.tags, STAGE_RULE_TAG);
+    let denial: EvaluationInput["denial"];
+    let threshold = deps.policy.accessFailures.incidentAfter;
+    if (isAccess && byLifecycle) {
+      const deletionScheduled = stage === "deletion-scheduled" && secret.deletedDate !== undefined;
+      try {
+        // AWS refuses GetResourcePolicy on a secret scheduled for deletion (proof-of-use.ts says what that means).
+        if (!policyRead && !deletionScheduled)
+          resourcePolicy = await deps.store.getResourcePolicy(secret.arn);
+      } catch (error) {
+        result.outcome = failedOutcome(finding, error);
+        continue;
+      }
+      denial = judgeDenial({
+        secretArn: secret.arn,
+        access: finding.access ?? { api: "unknown" },
+        resourcePolicy,
+        deletionScheduled,
+      });
+      // Proof takes the policy's releaseAfter denials in the window; a probe is reported as an incident is.
+      if (denial.proof) threshold = deps.policy.accessFailures.releaseAfter;
+    }
     let incident: string | undefined;
-    if (isAccess && !byLifecycle && deps.accessWindow) {
-      const verdict = deps.accessWindow.record(finding, secret.arn);
+    // Without a window (one-off calls), a denied read of a quarantined secret counts once.
+    if (isAccess && (deps.accessWindow || denial)) {
+      const verdict = deps.accessWindow?.record(finding, secret.arn, threshold) ?? {
+        incident: threshold <= 1,
+        count: 1,
+        suppressed: 0,
+        principal: finding.access?.principalArn ?? "unknown",
+        sessions: [],
+      };
       result.accessFailures = {
         principal: verdict.principal,
         count: verdict.count,
@@ -223,12 +256,18 @@ export async function processFindings(
       };
       const within = `within ${plural(deps.policy.accessFailures.windowMinutes, "minute")}`;
       if (!verdict.incident) {
+        const what = !denial
+          ? "not an incident yet"
+          : denial.proof
+            ? `not yet proof of use; the secret stays ${stage}`
+            : `not proof of use (${denial.why}); the secret stays ${stage}`;
         result.note =
           verdict.suppressed > 0
             ? `already reported in this window (${verdict.suppressed} more since)`
-            : `${verdict.count} of ${plural(deps.policy.accessFailures.incidentAfter, "failure")} ${within}: not an incident yet`;
+            : `${verdict.count} of ${plural(threshold, "failure")} ${within}: ${what}`;
         continue;
       }
+      if (denial) denial.count = verdict.count;
       if (verdict.sessions.length > 0)
         incident = `${plural(verdict.count, "failure")} ${within} by ${verdict.principal} from ${plural(verdict.sessions.length, "session")}: ${verdict.sessions.join(", ")}`;
     }
@@ -236,6 +275,7 @@ export async function processFindings(
     if (finding.access) input.access = finding.access;
     if (finding.message) input.message = finding.message;
     input.observedAt = finding.observedAt;
+    if (denial) input.denial = denial;
     let decision = evaluate(input, deps.policy, deps.now);
     if (!decision) {
       result.note = `no rule of the policy applies to ${finding.type} on this secret`;
@@ -251,6 +291,8 @@ export async function processFindings(
       decision = deferToSweep(decision, stage, deps.now);
     result.decision = decision;
     result.outcome = await executeDecision(decision, input, deps);
+    // A failed action is retried with its event: the incident it made must be made again then.
+    if (result.outcome.outcome === "failed" && isAccess) deps.accessWindow?.reopen(finding, secret.arn);
   }
   const entries = results
     .map((r) => auditEntry(r, deps.mode, deps.now))

@@ -5,6 +5,8 @@ import { type LocalAccount, loadLocalAccount } from "../adapters/local-account.j
 import { WritePacer } from "../adapters/pacer.js";
 import { SecretsManagerStore } from "../adapters/secrets-manager.js";
 import { GovernorConfig } from "../config.js";
+import { ACCOUNT_ID_RE, type StackIdentity } from "../domain/origin.js";
+import { parseSecretArn } from "../domain/secret.js";
 import type { Policy } from "../policy/schema.js";
 import type { ComplianceSource, SecretStore } from "../ports.js";
 import { readText } from "./io.js";
@@ -63,4 +65,42 @@ export function exemptPrincipalsOf(policy: Policy, config: GovernorConfig = new 
 /** The governor's own role (GOVERNOR_ROLE_ARN), whose refused calls are reported as such, as in Lambda. */
 export function selfPrincipalsOf(config: GovernorConfig = new GovernorConfig()): string[] {
   return config.selfPrincipals;
+}
+
+/** `--account-id` and `--region`: the account and region whose events `replay` acts on. */
+export const STACK_OPTIONS = {
+  "account-id": { type: "string" },
+  region: { type: "string" },
+} as const;
+
+/**
+ * The account and region a command acts for, as a stack would: `--account-id` and `--region` when given; else,
+ * for an embedded account, the account and region its secrets' ARNs share; else, live, GOVERNOR_ACCOUNT_ID (or
+ * the account of GOVERNOR_ROLE_ARN) and the region of the credential chain.
+ */
+export function stackOf(
+  values: { "account-id"?: string; region?: string },
+  account: OpenAccount,
+  config: GovernorConfig = new GovernorConfig(),
+): StackIdentity {
+  const given = values["account-id"];
+  if (given !== undefined && !ACCOUNT_ID_RE.test(given))
+    throw new UsageError(`--account-id must be a 12-digit account id, not ${JSON.stringify(given)}`);
+  let accountId: string | undefined = given;
+  let region = values.region;
+  if (account.local) {
+    const arns = account.local.snapshot().SecretList.map((s) => parseSecretArn(String(s.ARN)));
+    const accounts = new Set(arns.map((a) => a?.accountId));
+    const regions = new Set(arns.map((a) => a?.region));
+    if (accountId === undefined && accounts.size === 1) accountId = [...accounts][0];
+    if (region === undefined && regions.size === 1) region = [...regions][0];
+  } else {
+    accountId ??= config.accountId;
+    region ??= config.region;
+  }
+  if (!accountId || !region)
+    throw new UsageError(
+      "cannot tell which account and region the events must come from: pass --account-id and --region",
+    );
+  return { account: accountId, region };
 }

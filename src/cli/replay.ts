@@ -3,13 +3,14 @@ import { parseArgs } from "node:util";
 import { AccessFailureWindow } from "../app/access-window.js";
 import { notifyEventResults } from "../app/notify.js";
 import type { FindingResult } from "../app/process-findings.js";
-import { processFindings } from "../app/process-findings.js";
+import { processFindings, recordAudit } from "../app/process-findings.js";
+import { EVENT_REFUSED, refusalOf, refusedAuditEntries } from "../app/refused.js";
 import { isCloudTrailRecord, wrapCloudTrailRecord } from "../domain/cloudtrail-record.js";
 import { parseEvent } from "../domain/events.js";
 import { matchRule } from "../domain/rules.js";
 import { InputError } from "../errors.js";
 import { loadPolicy } from "../policy/load.js";
-import { exemptPrincipalsOf, openAccount, selfPrincipalsOf } from "./account.js";
+import { exemptPrincipalsOf, openAccount, STACK_OPTIONS, selfPrincipalsOf, stackOf } from "./account.js";
 import { type CliIO, readPolicyTexts, readText } from "./io.js";
 import { decisionJson, parseMode, parseNow } from "./plan.js";
 import { reportUndelivered, SLACK_OPTIONS, slackFromOptions } from "./slack-options.js";
@@ -48,6 +49,7 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
       now: { type: "string" },
       mode: { type: "string" },
       format: { type: "string", default: "text" },
+      ...STACK_OPTIONS,
       ...SLACK_OPTIONS,
     },
   });
@@ -58,6 +60,7 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
   const { policy } = loadPolicy(readPolicyTexts(values.policy));
   const mode = parseMode(values.mode) ?? policy.mode;
   const account = openAccount(values, now);
+  const stack = stackOf(values, account);
   const window = new AccessFailureWindow(
     policy.accessFailures.windowMinutes,
     policy.accessFailures.incidentAfter,
@@ -66,6 +69,7 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
   const events: Record<string, unknown>[] = [];
   const color = io.color && values.format === "text";
   let failed = 0;
+  let refused = 0;
 
   for (const file of positionals) {
     let docs: unknown[];
@@ -91,6 +95,28 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
         if (values.format === "text")
           io.stdout(
             `${paint(basename(file), "bold", color)}\n  rule: ${rule ?? "none"}\n  ignored: ${reason}\n\n`,
+          );
+        continue;
+      }
+      const refusal = refusalOf(doc, parsed.findings, stack);
+      if (refusal) {
+        // As the handlers do: refused, audited, never acted on.
+        await recordAudit(
+          undefined,
+          refusedAuditEntries(parsed.eventId, parsed.findings, refusal, mode, now),
+        );
+        refused++;
+        events.push({
+          file: basename(file),
+          rule,
+          finding: null,
+          decisions: [],
+          actions: [],
+          refused: refusal,
+        });
+        if (values.format === "text")
+          io.stdout(
+            `${paint(basename(file), "bold", color)}\n  rule: ${rule}\n  ${EVENT_REFUSED}: ${refusal}\n\n`,
           );
         continue;
       }
@@ -158,7 +184,9 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
   }
   account.save();
   if (values.format === "json") {
-    io.stdout(`${JSON.stringify({ mode, events, account: account.local?.snapshot() ?? null }, null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify({ mode, stack, events, account: account.local?.snapshot() ?? null }, null, 2)}\n`,
+    );
   } else {
     io.stdout(
       mode === "report"
@@ -167,5 +195,11 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
     );
   }
   const undelivered = reportUndelivered(slack, io);
+  if (refused > 0) {
+    io.stderr(
+      `${refused} event${refused === 1 ? "" : "s"} refused: not of account ${stack.account} in ${stack.region} (--account-id, --region)\n`,
+    );
+    return 2;
+  }
   return failed > 0 || undelivered > 0 ? 1 : 0;
 }

@@ -361,6 +361,7 @@ function accessAttempt(detail: CloudTrailDetail): AccessAttempt {
   if (principalArn) access.principalArn = principalArn;
   const principalType = identity?.type ?? (identity?.invokedBy ? "AWSService" : undefined);
   if (principalType) access.principalType = principalType;
+  if (identity?.accountId) access.callerAccount = identity.accountId;
   if (detail.sourceIPAddress) access.sourceIp = detail.sourceIPAddress;
   if (detail.userAgent) access.userAgent = detail.userAgent;
   if (detail.errorCode) access.errorCode = detail.errorCode;

@@ -17,6 +17,8 @@ export type FindingSource = "config" | "cloudtrail" | "inventory";
 export interface AccessAttempt {
   principalArn?: string;
   principalType?: string;
+  /** The caller's account (userIdentity.accountId). */
+  callerAccount?: string;
   sourceIp?: string;
   userAgent?: string;
   errorCode?: string;

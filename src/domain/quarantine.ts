@@ -147,6 +147,12 @@ export function removeQuarantine(policyText: string | undefined): string | undef
   return JSON.stringify({ ...doc, Statement: wasSingle ? others[0] : others });
 }
 
+/** The statements of a resource policy ([] for none). Throws ResourcePolicyError when it is malformed. */
+export function statementsOfPolicy(policyText: string | undefined): PolicyStatement[] {
+  if (policyText === undefined || policyText.trim() === "") return [];
+  return statementsOf(parsePolicy(policyText));
+}
+
 /** Does this resource policy hold the quarantine statement? Throws ResourcePolicyError when it is malformed. */
 export function isQuarantined(policyText: string | undefined): boolean {
   if (policyText === undefined || policyText.trim() === "") return false;

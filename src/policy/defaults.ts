@@ -28,6 +28,7 @@ export function withDefaults(doc: PolicyDocument): Policy {
       windowMinutes: doc.accessFailures?.windowMinutes ?? 15,
       incidentAfter: doc.accessFailures?.incidentAfter ?? 3,
       onQuarantined: doc.accessFailures?.onQuarantined ?? "release",
+      releaseAfter: doc.accessFailures?.releaseAfter ?? doc.accessFailures?.incidentAfter ?? 3,
     },
     breakGlassPrincipals: doc.breakGlassPrincipals ?? [],
     rules: doc.rules ?? [],

@@ -34,6 +34,11 @@ export interface EvaluationInput {
   message?: string;
   /** When the source observed it (Config's evaluation, CloudTrail's event time): older news than the stage loses. */
   observedAt?: Date;
+  /**
+   * For a denied read of a secret the lifecycle quarantined: whether it proves use (src/domain/proof-of-use.ts),
+   * judged and counted to the policy's threshold by the caller. Absent: not proof.
+   */
+  denial?: { proof: boolean; why: string; count?: number };
 }
 
 /** Most significant first: the decision's `action` is the first of these among its steps. */
@@ -48,6 +53,8 @@ const SIGNIFICANCE: ActionKind[] = [
 ];
 
 export const QUARANTINE_FEEDBACK_RULE = "quarantine-feedback";
+/** The built-in rule that reports a denied read of a quarantined secret that proves no use. */
+export const QUARANTINE_PROBE_RULE = "quarantine-probe";
 
 function primaryAction(steps: Step[]): ActionKind | "none" {
   for (const kind of SIGNIFICANCE) if (steps.some((s) => s.kind === kind)) return kind;
@@ -507,8 +514,9 @@ function evaluateActions(input: EvaluationInput, rule: Rule, policy: Policy, now
 }
 
 /**
- * A denied read of a secret the governor itself quarantined (or scheduled for deletion) proves it is still in
- * use: by default the quarantine is released at once and the lifecycle reset.
+ * A denied read of a secret the governor itself quarantined (or scheduled for deletion), by a principal that could
+ * read it before, denied by the governor's own statement, as often as the policy's threshold asks
+ * (`input.denial`): proof that it is still in use. By default the quarantine is released and the lifecycle reset.
  */
 function evaluateQuarantineFeedback(
   input: EvaluationInput,
@@ -525,8 +533,12 @@ function evaluateQuarantineFeedback(
     stage,
   );
   const who = input.access?.principalArn ?? "an unknown principal";
-  const reason = `${who} still reads it (${input.access?.api ?? "read"} denied while ${stage}): the secret is in use`;
-  b.note(`built-in ${QUARANTINE_FEEDBACK_RULE}: onQuarantined ${policy.accessFailures.onQuarantined}`);
+  const count = input.denial?.count ?? 1;
+  const times = count === 1 ? "" : `, ${count} times`;
+  const reason = `${who} still reads it (${input.access?.api ?? "read"} denied while ${stage}${times}): the secret is in use`;
+  b.note(
+    `built-in ${QUARANTINE_FEEDBACK_RULE}: ${input.denial?.why}; onQuarantined ${policy.accessFailures.onQuarantined}`,
+  );
   const exempt = isExempt(secret, policy.exempt);
   // The denied read is the proof of use, but AWS does not move LastAccessedDate for it: recorded on the secret,
   // or the next sweep would judge it unused again and quarantine it once more.
@@ -539,6 +551,24 @@ function evaluateQuarantineFeedback(
     exempt ? "exempt" : undefined,
     exempt,
     isoDate(now),
+  );
+}
+
+/**
+ * A denied read of a quarantined secret that proves nothing: someone else's deny, a caller who never had access,
+ * a guessed ARN. Reported to the owner as a probe; the quarantine and any deletion stay.
+ */
+function evaluateQuarantineProbe(input: EvaluationInput, policy: Policy, stage: Stage, now: Date): Decision {
+  const { secret } = input;
+  const lifecycleRule = firstMatchingRule(policy.rules, secret, "unused", now);
+  const b = new DecisionBuilder(input, QUARANTINE_PROBE_RULE, routeFor(policy, secret, lifecycleRule), stage);
+  const who = input.access?.principalArn ?? "an unknown principal";
+  const why = input.denial?.why ?? "not judged";
+  b.note(`built-in ${QUARANTINE_PROBE_RULE}: not proof of use: ${why}`);
+  const count = input.denial?.count ?? 1;
+  return b.done(
+    [{ kind: "notify", route: b.route }],
+    `${who} was denied ${input.access?.api ?? "a read"} while ${stage}${count === 1 ? "" : ` (${count} times)`}: not proof of use (${why}); the secret stays ${stage}`,
   );
 }
 
@@ -566,7 +596,9 @@ export function evaluate(input: EvaluationInput, policy: Policy, now: Date): Dec
     !predatesStage(input)
   )
     // Only the lifecycle's quarantine is about use: one a rule put for another finding stays when read.
-    return evaluateQuarantineFeedback(input, policy, stage, now);
+    return input.denial?.proof === true
+      ? evaluateQuarantineFeedback(input, policy, stage, now)
+      : evaluateQuarantineProbe(input, policy, stage, now);
   if (input.status === "resolved" && stage !== null && predatesStage(input)) {
     // A stale "in use again": judge from the facts of now instead.
     const { status: _stale, ...rest } = input;

@@ -184,6 +184,11 @@ export const PolicyDocumentSchema = z
           .enum(["release", "notify"])
           .optional()
           .describe("A read denied by the governor's own quarantine proves use: release it, or only notify."),
+        releaseAfter: positiveDays
+          .optional()
+          .describe(
+            "Denied reads by one principal within the window that prove use of a quarantined secret (default: incidentAfter; 1 means one is enough).",
+          ),
       })
       .optional(),
     breakGlassPrincipals: z
@@ -208,7 +213,12 @@ export interface Policy {
   routes: Record<string, { webhookSecret: string; description?: string }>;
   routing: { tags: string[]; map: Record<string, string>; default: string };
   limits: { perRun: { count?: number; percent?: number }; perDay: { count?: number; percent?: number } };
-  accessFailures: { windowMinutes: number; incidentAfter: number; onQuarantined: "release" | "notify" };
+  accessFailures: {
+    windowMinutes: number;
+    incidentAfter: number;
+    onQuarantined: "release" | "notify";
+    releaseAfter: number;
+  };
   breakGlassPrincipals: string[];
   rules: Rule[];
 }

@@ -10,6 +10,7 @@ const ENV = [
   "GOVERNOR_MODE",
   "AWS_REGION",
   "GOVERNOR_ROLE_ARN",
+  "GOVERNOR_ACCOUNT_ID",
   "POWERTOOLS_LOG_LEVEL",
 ];
 const saved = Object.fromEntries(ENV.map((k) => [k, process.env[k]]));
@@ -29,10 +30,12 @@ async function runtimeWith(env: Record<string, string>) {
   Object.assign(process.env, {
     GOVERNOR_POLICY_FILE: file,
     AWS_REGION: "us-east-1",
+    GOVERNOR_ACCOUNT_ID: "123456789012",
     POWERTOOLS_LOG_LEVEL: "SILENT",
     ...env,
   });
   if (!("GOVERNOR_MODE" in env)) delete process.env.GOVERNOR_MODE;
+  for (const [k, v] of Object.entries(env)) if (v === "") delete process.env[k];
   vi.resetModules();
   const { getRuntime } = await import("../../src/adapters/runtime.js");
   return getRuntime();
@@ -61,5 +64,28 @@ describe("the Lambda runtime", () => {
     );
     expect(deps.selfPrincipals).toEqual([role]);
     expect(deps.exemptPrincipals).toContain(role);
+  });
+
+  it("acts only for the stack's own account and region (GOVERNOR_ACCOUNT_ID, AWS_REGION)", async () => {
+    const deps = (
+      await runtimeWith({ GOVERNOR_ACCOUNT_ID: "111122223333", AWS_REGION: "eu-west-1" })
+    ).batchDeps("access-failure", new Date(), () => ({ ok: false, reason: "x" }) as never);
+    expect(deps.stack).toEqual({ account: "111122223333", region: "eu-west-1" });
+  });
+
+  it("takes the account of its own role when GOVERNOR_ACCOUNT_ID is not set", async () => {
+    const runtime = await runtimeWith({
+      GOVERNOR_ACCOUNT_ID: "",
+      GOVERNOR_ROLE_ARN: "arn:aws:iam::444455556666:role/secrets-governor-dev",
+    });
+    expect(runtime.batchDeps("access-failure", new Date(), () => ({}) as never).stack.account).toBe(
+      "444455556666",
+    );
+  });
+
+  it("refuses to start when it cannot tell its own account: it would not know which events are its own", async () => {
+    await expect(runtimeWith({ GOVERNOR_ACCOUNT_ID: "", GOVERNOR_ROLE_ARN: "" })).rejects.toThrow(
+      /GOVERNOR_ACCOUNT_ID .* is not set/,
+    );
   });
 });

@@ -41,6 +41,7 @@ function batchDeps(
   return {
     route,
     parse: parseEvent,
+    stack: { account: "123456789012", region: "us-east-1" },
     log: new RecordingLog(),
     store,
     policy: POLICY,
@@ -219,6 +220,7 @@ describe("handleBatch", () => {
           records: 4,
           findings: 2,
           malformed: 2,
+          refused: 0,
           duplicates: 0,
           failed: 1,
         },

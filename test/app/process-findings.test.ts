@@ -38,7 +38,9 @@ import {
   writesSince,
 } from "../fixtures/app/fakes.js";
 
-const POLICY = defaultPolicy();
+// One denied read proves use here (releaseAfter: 1): these tests are about what the release does; the threshold
+// and who may prove use are tested below with the default policy.
+const POLICY = { ...defaultPolicy(), accessFailures: { ...defaultPolicy().accessFailures, releaseAfter: 1 } };
 
 function deps(
   store: SecretStore,

@@ -60,6 +60,8 @@ describe("governor replay", () => {
       ["01-config-unused-noncompliant.json", "config-compliance", "unused"],
       ["02-config-unused-noncompliant-duplicate.json", "config-compliance", "unused"],
       ["03-getsecretvalue-denied-by-quarantine.json", "access-failure", "access-denied"],
+      ["03b-getsecretvalue-denied-by-quarantine-again.json", "access-failure", "access-denied"],
+      ["03c-getsecretvalue-denied-by-quarantine-third.json", "access-failure", "access-denied"],
       ["04-rotation-failed.json", "rotation-failure", "rotation-failed"],
       ["05-getsecretvalue-accessdenied.json", "access-failure", "access-denied"],
       ["06-config-unused-compliant-again.json", "config-compliance", "unused"],
@@ -68,13 +70,19 @@ describe("governor replay", () => {
     expect(actions).toEqual([
       ["tag:done"],
       ["none:skipped"],
+      [],
+      [],
       ["release:done"],
       ["notify:done"],
       [],
       ["untag:done"],
     ]);
-    expect(json.events[2]?.decisions[0]?.rule).toBe("quarantine-feedback");
-    expect(json.events[4]?.notes[0]).toMatch(/1 of 3 failures/);
+    // One role's reads denied by the quarantine: the third in the window proves use (releaseAfter: 3).
+    expect(json.events[2]?.notes[0]).toBe(
+      "1 of 3 failures within 15 minutes: not yet proof of use; the secret stays quarantined",
+    );
+    expect(json.events[4]?.decisions[0]?.rule).toBe("quarantine-feedback");
+    expect(json.events[6]?.notes[0]).toMatch(/1 of 3 failures/);
     expect(tagsOf(json, "app/stale")).toMatchObject({
       "governor:stage": "flagged",
       "governor:stage-since": "2026-11-23",
@@ -224,7 +232,7 @@ describe("governor replay", () => {
   it("--slack-stdout prints the alerts", async () => {
     const result = await runCli(
       "replay",
-      EVENTS[2] as string,
+      ...EVENTS.slice(2, 5),
       "--account",
       "examples/account.json",
       "--now",
@@ -285,7 +293,16 @@ describe("governor replay of CloudTrail's own records", () => {
     const dir = mkdtempSync(join(tmpdir(), "governor-"));
     const file = join(dir, "record.json");
     await import("node:fs").then((fs) => fs.writeFileSync(file, JSON.stringify(shape(record))));
-    const json = await replay(file, "--account", "examples/account.json");
+    // The recording is of account 123123123123 in us-west-2: replayed as that account's stack.
+    const json = await replay(
+      file,
+      "--account",
+      "examples/account.json",
+      "--account-id",
+      "123123123123",
+      "--region",
+      "us-west-2",
+    );
     expect(json.events[0]?.rule).toBe("access-failure");
     expect(json.events[0]?.finding).toMatchObject({ type: "access-denied" });
     expect(json.events[0]?.error).toBeUndefined();

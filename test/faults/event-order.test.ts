@@ -3,6 +3,7 @@ import { complianceChangeEvent } from "../../bench/scenario.js";
 import { handleBatch } from "../../src/app/handle-batch.js";
 import { processFindings } from "../../src/app/process-findings.js";
 import { parseEvent } from "../../src/domain/events.js";
+import { addQuarantine, quarantineStatement } from "../../src/domain/quarantine.js";
 import type { Secret } from "../../src/domain/secret.js";
 import {
   accountOf,
@@ -25,6 +26,7 @@ function deps(account: ReturnType<typeof accountOf>, now: Date) {
   return {
     route: "config-compliance",
     parse: parseEvent,
+    stack: { account: "123456789012", region: "us-east-1" },
     log: new RecordingLog(),
     store: account,
     policy: POLICY,
@@ -147,13 +149,14 @@ describe("duplicate and out-of-order Config events", () => {
           tags: { "governor:stage": "quarantined", "governor:stage-since": "2026-11-23" },
         }),
       ],
-      { [arn]: { Version: "2012-10-17", Statement: [] } },
+      { [arn]: JSON.parse(addQuarantine(undefined, quarantineStatement([GOVERNOR_ROLE]))) },
     );
     const stale = { ...deniedFinding(arn), observedAt: at(1) };
     const fresh = { ...deniedFinding(arn), observedAt: at(4) };
     const d = {
       store: account,
-      policy: POLICY,
+      // One denial is proof here: the test is about its date, not the threshold.
+      policy: { ...POLICY, accessFailures: { ...POLICY.accessFailures, releaseAfter: 1 } },
       mode: "enforce" as const,
       now: at(5),
       exemptPrincipals: [GOVERNOR_ROLE],

@@ -74,6 +74,7 @@ export async function wire(
     batchDeps: (policy, now = NOW) => ({
       route: "config-compliance",
       parse: parseEvent,
+      stack: { account: "123456789012", region: "us-east-1" },
       log,
       store,
       policy,

@@ -139,7 +139,8 @@ describe("a handler killed between two writes of one lifecycle step", () => {
     // Act: the next delivery is a denied read, before any sweep.
     const results = await processFindings([deniedFinding(arn)], {
       store: account,
-      policy: POLICY,
+      // One denial is proof here: the test is about the cut-short quarantine, not the threshold.
+      policy: { ...POLICY, accessFailures: { ...POLICY.accessFailures, releaseAfter: 1 } },
       mode: "enforce",
       now: NOW,
       exemptPrincipals: [GOVERNOR_ROLE],
@@ -175,6 +176,7 @@ describe("a handler killed between two writes of one lifecycle step", () => {
     const deps = (store: SecretStore) => ({
       route: "config-compliance",
       parse: parseEvent,
+      stack: { account: "123456789012", region: "us-east-1" },
       log: new RecordingLog(),
       store,
       policy: POLICY,

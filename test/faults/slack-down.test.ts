@@ -35,6 +35,7 @@ describe("Slack down for the whole run", () => {
         const result = await handleBatch(records.slice(i, i + 10), {
           route: "config-compliance",
           parse: parseEvent,
+          stack: { account: "123456789012", region: "us-east-1" },
           log,
           store: account,
           policy: POLICY,

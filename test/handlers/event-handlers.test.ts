@@ -69,6 +69,7 @@ function handlers(store: SecretStore) {
     (_now: Date): BatchDeps => ({
       route,
       parse: parseEvent,
+      stack: { account: "123456789012", region: "us-east-1" },
       log,
       store,
       policy: POLICY,
@@ -93,17 +94,24 @@ async function replayAll(h: ReturnType<typeof handlers>, pass: number): Promise<
   }
 }
 
+/** Three reads of the quarantined secret by one role, each denied by the quarantine: the default proof of use. */
+const DENIED_BY_QUARANTINE = [
+  "examples/events/03-getsecretvalue-denied-by-quarantine.json",
+  "examples/events/03b-getsecretvalue-denied-by-quarantine-again.json",
+  "examples/events/03c-getsecretvalue-denied-by-quarantine-third.json",
+];
+
 describe("event handlers (makeHandler)", () => {
   it.each([
     {
       route: "config-compliance" as Route,
-      file: "examples/events/01-config-unused-noncompliant.json",
+      files: ["examples/events/01-config-unused-noncompliant.json"],
       secret: "app/stale",
       writes: ["TagResource app/stale"],
     },
     {
       route: "access-failure" as Route,
-      file: "examples/events/03-getsecretvalue-denied-by-quarantine.json",
+      files: DENIED_BY_QUARANTINE,
       secret: "app/quarantined-20d",
       writes: [
         "TagResource app/quarantined-20d",
@@ -113,17 +121,24 @@ describe("event handlers (makeHandler)", () => {
     },
     {
       route: "rotation-failure" as Route,
-      file: "examples/events/04-rotation-failed.json",
+      files: ["examples/events/04-rotation-failed.json"],
       secret: "app/flagged-5d",
       writes: [],
     },
-  ])("$route: acts on its SQS batch and reports no item failure", async ({ route, file, secret, writes }) => {
+  ])("$route: acts on its SQS batch and reports no item failure", async ({
+    route,
+    files,
+    secret,
+    writes,
+  }) => {
     // Prepare
     const account = exampleAccount();
     const h = handlers(account);
 
     // Act
-    const response = await h.handler(route)(sqs(["msg-1", read(file)]));
+    const response = await h.handler(route)(
+      sqs(...files.map((file, i): [string, string] => [`msg-${i + 1}`, read(file)])),
+    );
 
     // Assess
     expect(response).toEqual({ batchItemFailures: [] });
@@ -175,7 +190,9 @@ describe("event handlers (makeHandler)", () => {
     const response = await h.handler("access-failure")(
       sqs(
         ["ok-1", read("examples/events/05-getsecretvalue-accessdenied.json")],
-        ["fails", read("examples/events/03-getsecretvalue-denied-by-quarantine.json")],
+        ["denied-1", read(DENIED_BY_QUARANTINE[0] as string)],
+        ["denied-2", read(DENIED_BY_QUARANTINE[1] as string)],
+        ["fails", read(DENIED_BY_QUARANTINE[2] as string)],
         ["ok-2", read("test/fixtures/events/sm-cloudtrail-getsecretvalue-accessdenied.json")],
       ),
     );
@@ -183,6 +200,32 @@ describe("event handlers (makeHandler)", () => {
     // Assess
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: "fails" }] });
     expect(governorTags(await secretOf(account, quarantined.arn))["governor:stage"]).toBe("quarantined");
+  });
+
+  it("releases on the redelivery of the read whose release failed: the proof is not taken as already reported", async () => {
+    // Prepare: the third denied read proves use, and its release is throttled once.
+    const account = exampleAccount();
+    const quarantined = await secretOf(account, "app/quarantined-20d");
+    let throttled = false;
+    const store = new ScriptedStore(account);
+    const put = store.putResourcePolicy.bind(store);
+    store.putResourcePolicy = async (arn, policy) => {
+      if (!throttled) {
+        throttled = true;
+        throw new AdapterError("PutResourcePolicy: ThrottlingException", "PutResourcePolicy", true);
+      }
+      return put(arn, policy);
+    };
+    const h = handlers(store);
+    const batch = DENIED_BY_QUARANTINE.map((file, i): [string, string] => [`denied-${i}`, read(file)]);
+    await h.handler("access-failure")(sqs(...batch));
+
+    // Act: SQS redelivers the failed record.
+    const retry = await h.handler("access-failure")(sqs(batch[2] as [string, string]));
+
+    // Assess
+    expect(retry).toEqual({ batchItemFailures: [] });
+    expect(governorTags(await secretOf(account, quarantined.arn))["governor:stage"]).toBeUndefined();
   });
 
   it("throws for a direct EventBridge invocation whose action failed, so EventBridge retries it", async () => {
@@ -230,7 +273,7 @@ describe("event handlers (makeHandler)", () => {
     await replayAll(twiceHandlers, 2);
 
     // Assess
-    expect(EVENT_FILES.length).toBe(10);
+    expect(EVENT_FILES.length).toBe(12);
     expect(writesSince(twice, 0).some((w) => DESTRUCTIVE_OPERATIONS.has(w.split(" ")[0] ?? ""))).toBe(true);
     expect(writesSince(twice, afterFirstPass)).toEqual([]);
     expect(twice.snapshot()).toEqual(once.snapshot());

@@ -554,6 +554,7 @@ describe("evaluate: guards", () => {
 });
 
 describe("evaluate: access failures on a quarantined secret", () => {
+  const PROOF = { proof: true, why: "a principal of the secret's own account 123456789012" };
   it.each<[string, FindingType, Secret, Expect]>([
     [
       "access-denied while quarantined: the proof of use recorded, then released",
@@ -610,6 +611,7 @@ describe("evaluate: access failures on a quarantined secret", () => {
         principalArn: "arn:aws:iam::123456789012:role/app",
         errorCode: "AccessDeniedException",
       },
+      denial: PROOF,
     };
 
     // Act
@@ -619,12 +621,45 @@ describe("evaluate: access failures on a quarantined secret", () => {
     expect(shape(decision)).toEqual(expected);
   });
 
+  it.each<[string, EvaluationInput["denial"]]>([
+    ["not judged (no denial given)", undefined],
+    [
+      "judged not proof",
+      {
+        proof: false,
+        why: "a caller of account 999999999999, which the secret's resource policy never allowed to read it",
+      },
+    ],
+  ])("a denied read %s is a probe: the owner is told, the quarantine stays", (_label, denial) => {
+    // Prepare
+    const input: EvaluationInput = {
+      secret: stagedSecret("deletion-scheduled", 3, { deletedDate: daysAgo(3) }),
+      finding: "access-denied",
+      access: { api: "GetSecretValue", principalArn: "arn:aws:sts::999999999999:assumed-role/attacker/x" },
+      ...(denial ? { denial } : {}),
+    };
+
+    // Act
+    const decision = evaluate(input, defaultPolicy(), NOW);
+
+    // Assess
+    expect(shape(decision)).toEqual({
+      action: "notify",
+      steps: [NOTIFY],
+      stage: "deletion-scheduled",
+      guard: null,
+    });
+    expect(decision?.rule).toBe("quarantine-probe");
+    expect(decision?.reason).toContain("not proof of use");
+  });
+
   it("names the quarantine-feedback rule and the principal", () => {
     // Prepare
     const input: EvaluationInput = {
       secret: stagedSecret("quarantined", 3),
       finding: "access-denied",
       access: { api: "GetSecretValue", principalArn: "arn:aws:iam::123456789012:role/app" },
+      denial: PROOF,
     };
 
     // Act
@@ -646,7 +681,7 @@ describe("evaluate: access failures on a quarantined secret", () => {
 
     // Act
     const decision = evaluate(
-      { secret: stagedSecret("quarantined", 3), finding: "access-denied" },
+      { secret: stagedSecret("quarantined", 3), finding: "access-denied", denial: PROOF },
       policy,
       NOW,
     );
@@ -984,6 +1019,7 @@ describe("evaluate: a read denied on an exempt secret the governor quarantined",
         finding: "access-denied",
         status: "open",
         access: { api: "GetSecretValue", principalArn: "arn:aws:iam::123456789012:role/app" },
+        denial: { proof: true, why: "a principal of the secret's own account 123456789012" },
       },
       defaultPolicy(),
       NOW,

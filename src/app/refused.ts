@@ -1,0 +1,46 @@
+import type { Mode } from "../domain/decision.js";
+import type { Finding } from "../domain/finding.js";
+import { foreignOrigin, type StackIdentity } from "../domain/origin.js";
+import type { AuditEntry } from "../ports.js";
+
+/** The log message of a refused event; its field `refusedEvents` (always 1) lets a metric filter count them. */
+export const EVENT_REFUSED = "event refused";
+
+/** The guard named in the audit of a refused event. */
+export const FOREIGN_ORIGIN = "foreign-origin";
+
+/**
+ * Whether an event is this stack's to act on: the reason it is not, or undefined. Both the handlers and
+ * `governor replay` ask this before any finding of the event reaches the store, so a refused event is never acted on.
+ */
+export function refusalOf(
+  event: unknown,
+  findings: readonly Finding[],
+  stack: StackIdentity,
+): string | undefined {
+  return foreignOrigin(event, findings, stack);
+}
+
+/**
+ * The audit of a refused event: one entry per finding it carried (or one for the event), outcome `refused`,
+ * action none, the reason as detail. The ids come from the event: untrusted text, escaped by every reader.
+ */
+export function refusedAuditEntries(
+  eventId: string | null,
+  findings: readonly Finding[],
+  reason: string,
+  mode: Mode,
+  now: Date,
+): AuditEntry[] {
+  const base = {
+    time: now.toISOString(),
+    mode,
+    action: "none",
+    guard: FOREIGN_ORIGIN,
+    outcome: "refused" as const,
+  };
+  const detail = `event ${eventId ?? "(no id)"} refused: ${reason}`;
+  if (findings.length === 0)
+    return [{ ...base, arn: eventId ?? "", name: eventId ?? "", finding: "none", detail }];
+  return findings.map((f) => ({ ...base, arn: f.secretId, name: f.secretId, finding: f.type, detail }));
+}
