@@ -316,3 +316,78 @@ describe("handleBatch: duplicate deliveries", () => {
     expect(second.results[0]?.outcome?.outcome).toBe("done");
   });
 });
+
+describe("handleBatch: events that are not this stack's", () => {
+  const QUARANTINE_DENIAL = eventText("examples/events/03-getsecretvalue-denied-by-quarantine.json");
+
+  function forged(text: string, forge: (event: Record<string, any>) => void): string {
+    const event = JSON.parse(text);
+    forge(event);
+    return JSON.stringify(event);
+  }
+
+  it.each<[string, string, string]>([
+    ["config-compliance", "the envelope account", forged(USED_AGAIN, (e) => (e.account = "999999999999"))],
+    ["config-compliance", "the region", forged(USED_AGAIN, (e) => (e.region = "eu-west-1"))],
+    [
+      "access-failure",
+      "recipientAccountId",
+      forged(QUARANTINE_DENIAL, (e) => (e.detail.recipientAccountId = "999999999999")),
+    ],
+    [
+      "access-failure",
+      "a name-only secret from a foreign caller",
+      forged(QUARANTINE_DENIAL, (e) => {
+        e.detail.requestParameters.secretId = "app/quarantined-20d";
+        e.detail.userIdentity.accountId = "999999999999";
+        e.detail.userIdentity.arn = "arn:aws:sts::999999999999:assumed-role/attacker/x";
+      }),
+    ],
+  ])("%s: refuses an event whose %s is foreign: logged, counted, audited, never acted on", async (route, _label, body) => {
+    // Prepare
+    const account = exampleAccount();
+    const deps = batchDeps(account, route);
+    const notified: FindingResult[][] = [];
+    deps.notify = async (results) => {
+      notified.push(results);
+    };
+
+    // Act
+    const result = await handleBatch([{ id: "m-forged", body }], deps);
+
+    // Assess
+    expect(result.refused).toBe(1);
+    expect(result.failedIds).toEqual([]);
+    expect(account.calls).toEqual([]);
+    expect(notified.flat()).toEqual([]);
+    const refusal = deps.log.lines.find((l) => l.message === "event refused");
+    expect(refusal?.extra).toMatchObject({ recordId: "m-forged", refusedEvents: 1 });
+    expect(String(refusal?.extra?.reason)).toMatch(/^not this stack's account 123456789012/);
+    const summary = deps.log.lines.find((l) => l.message === BATCH_SUMMARY);
+    expect(summary?.extra).toMatchObject({ refused: 1, findings: 0 });
+    const audit = (deps.audit as RecordingAudit).entries;
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ outcome: "refused", guard: "foreign-origin", action: "none" });
+  });
+
+  it("acts on the good records of a batch that also carries a forged one", async () => {
+    // Prepare
+    const account = exampleAccount();
+    const deps = batchDeps(account, "config-compliance");
+    const foreign = forged(USED_AGAIN, (e) => (e.account = "999999999999"));
+
+    // Act
+    const result = await handleBatch(
+      [
+        { id: "m-forged", body: foreign },
+        { id: "m-good", body: STALE_UNUSED },
+      ],
+      deps,
+    );
+
+    // Assess
+    expect(result.refused).toBe(1);
+    expect(writesSince(account)).toEqual(["TagResource app/stale"]);
+    expect(governorTags(await secretOf(account, "app/used-again"))["governor:stage"]).toBe("flagged");
+  });
+});

@@ -613,3 +613,137 @@ describe("processFindings: denied reads of a secret that does not exist", () => 
     expect(writesSince(account)).toEqual([]);
   });
 });
+
+describe("processFindings: a denied read of a quarantined secret, as an attacker would send it", () => {
+  const DEFAULTS = defaultPolicy();
+  const ATTACKER = "arn:aws:sts::999999999999:assumed-role/attacker/x";
+  const READER = "arn:aws:sts::123456789012:assumed-role/reporting-batch/i-0abc123";
+  const NAME = "app/quarantined-20d";
+
+  function withDefaults(store: SecretStore) {
+    return deps(store, { policy: DEFAULTS });
+  }
+
+  it("never releases for a caller of another account, however often: three denials make one probe notice", async () => {
+    // Prepare
+    const account = exampleAccount();
+    const arn = (await secretOf(account, NAME)).arn;
+    const findings = [0, 1, 2, 3].map((i) => deniedFinding(arn, i, ATTACKER));
+    const d = withDefaults(account);
+
+    // Act
+    const results = await processFindings(findings, d);
+
+    // Assess
+    expect(writesSince(account)).toEqual([]);
+    expect(governorTags(await secretOf(account, arn))["governor:stage"]).toBe("quarantined");
+    expect(results.map((r) => r.decision?.rule ?? r.note)).toEqual([
+      expect.stringMatching(/^1 of 3 failures .*not proof of use \(a caller of account 999999999999/),
+      expect.stringMatching(/^2 of 3 failures/),
+      "quarantine-probe",
+      "already reported in this window (1 more since)",
+    ]);
+    expect(results[2]?.decision?.steps.map((s) => s.kind)).toEqual(["notify"]);
+    expect(d.audit.entries.map((e) => [e.action, e.outcome])).toEqual([["notify", "done"]]);
+  });
+
+  it("does not release when the denial is not the quarantine's (an identity-policy deny of the reader)", async () => {
+    // Prepare
+    const account = exampleAccount();
+    const arn = (await secretOf(account, NAME)).arn;
+    const findings = [0, 1, 2].map((i) => {
+      const f = deniedFinding(arn, i, READER);
+      const message = f.access?.errorMessage?.replace("resource-based", "identity-based");
+      return { ...f, access: { ...f.access, api: "GetSecretValue", errorMessage: message ?? "" } };
+    });
+
+    // Act
+    const results = await processFindings(findings, withDefaults(account));
+
+    // Assess
+    expect(writesSince(account)).toEqual([]);
+    expect(results[2]?.decision?.rule).toBe("quarantine-probe");
+  });
+
+  it("does not release when the secret's policy no longer holds the governor's statement", async () => {
+    // Prepare
+    const account = exampleAccount();
+    const arn = (await secretOf(account, NAME)).arn;
+    await account.putResourcePolicy(arn, examplePolicyText("app/active"));
+    const from = account.calls.length;
+
+    // Act
+    const results = await processFindings(
+      [0, 1, 2].map((i) => deniedFinding(arn, i, READER)),
+      withDefaults(account),
+    );
+
+    // Assess
+    expect(writesSince(account, from)).toEqual([]);
+    expect(results[2]?.decision?.reason).toMatch(/does not hold the governor's quarantine/);
+  });
+
+  it.each([
+    [1, []],
+    [2, []],
+    [3, ["TagResource", "PutResourcePolicy", "UntagResource"]],
+  ])("a reader of the same account, denied by the quarantine %i time(s): released at releaseAfter (3)", async (times, writes) => {
+    // Prepare: sessions of one role count as that role.
+    const account = exampleAccount();
+    const arn = (await secretOf(account, NAME)).arn;
+    const findings = Array.from({ length: times }, (_, i) =>
+      deniedFinding(arn, i, `arn:aws:sts::123456789012:assumed-role/reporting-batch/i-${i}`),
+    );
+
+    // Act
+    const results = await processFindings(findings, withDefaults(account));
+
+    // Assess
+    expect(writesSince(account).map((w) => w.split(" ")[0])).toEqual(writes);
+    expect(results.at(-1)?.decision?.rule ?? null).toBe(times === 3 ? "quarantine-feedback" : null);
+  });
+
+  it("releases at the first denial when the policy says one is enough (releaseAfter: 1)", async () => {
+    // Prepare
+    const account = exampleAccount();
+    const arn = (await secretOf(account, NAME)).arn;
+    const policy = { ...DEFAULTS, accessFailures: { ...DEFAULTS.accessFailures, releaseAfter: 1 } };
+
+    // Act
+    const results = await processFindings([deniedFinding(arn, 0, READER)], deps(account, { policy }));
+
+    // Assess
+    expect(results[0]?.outcome?.decision.rule).toBe("quarantine-feedback");
+    expect(results[0]?.outcome?.outcome).toBe("done");
+  });
+
+  it("releases for a foreign reader the secret's policy allowed before the quarantine", async () => {
+    // Prepare
+    const account = exampleAccount();
+    const arn = (await secretOf(account, NAME)).arn;
+    const partner = "arn:aws:iam::210987654321:role/partner";
+    const before = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "Partner",
+          Effect: "Allow",
+          Principal: { AWS: partner },
+          Action: "secretsmanager:GetSecretValue",
+          Resource: "*",
+        },
+      ],
+    });
+    await account.putResourcePolicy(arn, addQuarantine(before, quarantineStatement([GOVERNOR_ROLE])));
+    const findings = [0, 1, 2].map((i) =>
+      deniedFinding(arn, i, "arn:aws:sts::210987654321:assumed-role/partner/job"),
+    );
+
+    // Act
+    const results = await processFindings(findings, withDefaults(account));
+
+    // Assess
+    expect(results[2]?.outcome?.decision.rule).toBe("quarantine-feedback");
+    expect(JSON.parse((await account.getResourcePolicy(arn)) ?? "{}")).toEqual(JSON.parse(before));
+  });
+});

@@ -373,3 +373,81 @@ describe("governor replay of hostile denied reads", () => {
     }
   });
 });
+
+describe("governor replay: the security review's attacks", () => {
+  const QUARANTINE_DENIAL = "examples/events/03-getsecretvalue-denied-by-quarantine.json";
+  const ATTACKER = "arn:aws:sts::999999999999:assumed-role/attacker/x";
+
+  /** Copies of an event with a forged field, each with its own id, in a temporary folder. */
+  function forgedFiles(count: number, forge: (event: Record<string, any>, i: number) => void): string[] {
+    const dir = mkdtempSync(join(tmpdir(), "governor-forged-"));
+    return Array.from({ length: count }, (_, i) => {
+      const event = JSON.parse(readFileSync(QUARANTINE_DENIAL, "utf8"));
+      event.id = `forged-${i}`;
+      event.detail.eventTime = `2026-11-23T09:1${i}:00Z`;
+      forge(event, i);
+      const file = join(dir, `forged-${i}.json`);
+      writeFileSync(file, JSON.stringify(event));
+      return file;
+    });
+  }
+
+  it("a caller of another account denied GetSecretValue, three times, in enforce mode: a probe, no release", async () => {
+    const files = forgedFiles(3, (event) => {
+      event.detail.userIdentity = { type: "AssumedRole", arn: ATTACKER, accountId: "999999999999" };
+      event.detail.errorMessage = `User: ${ATTACKER} is not authorized to perform: secretsmanager:GetSecretValue on resource: ${event.detail.requestParameters.secretId} with an explicit deny in a resource-based policy`;
+    });
+    const json = await replay(...files, "--account", "examples/account.json", "--mode", "enforce");
+    expect(json.events.flatMap((e) => e.actions.map((a) => `${a.action}:${a.outcome}`))).toEqual([
+      "notify:done",
+    ]);
+    expect(json.events[2]?.decisions[0]?.rule).toBe("quarantine-probe");
+    expect(tagsOf(json, "app/quarantined-20d")["governor:stage"]).toBe("quarantined");
+  });
+
+  it("refuses an event of another account, exits 2 and changes nothing", async () => {
+    const [file] = forgedFiles(1, (event) => {
+      event.account = "999999999999";
+      event.detail.recipientAccountId = "999999999999";
+    });
+    const { code, stdout, stderr } = await runCli(
+      "replay",
+      file as string,
+      "--account",
+      "examples/account.json",
+      "--now",
+      NOW,
+      "--mode",
+      "enforce",
+    );
+    expect(code).toBe(2);
+    expect(stdout).toMatch(/event refused: not this stack's account 123456789012 and region us-east-1: /);
+    expect(stdout).toContain("Mode: enforce");
+    expect(stderr).toMatch(/1 event refused: not of account 123456789012 in us-east-1/);
+  });
+
+  it("takes --account-id and --region as the stack's own, and rejects an account id that is not one", async () => {
+    const refused = await runCli(
+      "replay",
+      QUARANTINE_DENIAL,
+      "--account",
+      "examples/account.json",
+      "--account-id",
+      "111122223333",
+      "--format",
+      "json",
+    );
+    expect(refused.code).toBe(2);
+    expect(JSON.parse(refused.stdout).events[0].refused).toMatch(/envelope is account "123456789012"/);
+    const bad = await runCli(
+      "replay",
+      QUARANTINE_DENIAL,
+      "--account",
+      "examples/account.json",
+      "--account-id",
+      "12",
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--account-id must be a 12-digit account id/);
+  });
+});
