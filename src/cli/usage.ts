@@ -14,6 +14,7 @@ Usage:
                 [--mode report|enforce] [--format table|json]
   governor replay EVENT.json... (--account FILE [--write] | --live) [--policy PATH] [--now ISO]
                 [--mode report|enforce] [--format text|json] [--slack-url URL | --slack-stdout]
+                [--account-id ID] [--region REGION]
   governor sweep (--account FILE [--write] | --live) [--policy PATH] [--now ISO]
                 [--mode report|enforce] [--format table|json] [--slack-url URL | --slack-stdout]
   governor restore SECRET... (--account FILE [--write] | --live) [--dry-run] [--format text|json]
