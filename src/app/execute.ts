@@ -1,10 +1,11 @@
 import { DESTRUCTIVE_ACTIONS, type Decision, type Mode, type Step } from "../domain/decision.js";
-import { addQuarantine, isQuarantined, quarantineStatement, removeQuarantine } from "../domain/quarantine.js";
+import { addQuarantine, isQuarantined, quarantineStatement } from "../domain/quarantine.js";
 import type { Secret } from "../domain/secret.js";
 import { SecretNotFoundError } from "../errors.js";
 import { type EvaluationInput, evaluate, readStage } from "../policy/evaluate.js";
 import type { Policy } from "../policy/schema.js";
 import type { AuditEntry, SecretStore } from "../ports.js";
+import { putQuarantine, releaseQuarantine } from "./resource-policy.js";
 
 /** What happened to one decision. */
 export interface ActionOutcome {
@@ -62,20 +63,6 @@ function isDestructive(decision: Decision): boolean {
   return decision.steps.some((s) => DESTRUCTIVE_ACTIONS.includes(s.kind as never));
 }
 
-async function quarantine(store: SecretStore, arn: string, exemptPrincipals: string[]): Promise<void> {
-  const current = await store.getResourcePolicy(arn);
-  const next = addQuarantine(current, quarantineStatement(exemptPrincipals));
-  if (next !== current) await store.putResourcePolicy(arn, next);
-}
-
-async function release(store: SecretStore, arn: string): Promise<void> {
-  const current = await store.getResourcePolicy(arn);
-  if (!isQuarantined(current)) return;
-  const next = removeQuarantine(current);
-  if (next === undefined) await store.deleteResourcePolicy(arn);
-  else await store.putResourcePolicy(arn, next);
-}
-
 /** Runs one step against the account. Notify steps are delivered by the caller (digests), not here. */
 async function runStep(step: Step, secret: Secret, options: ExecuteOptions): Promise<void> {
   const { store } = options;
@@ -85,14 +72,14 @@ async function runStep(step: Step, secret: Secret, options: ExecuteOptions): Pro
     case "untag":
       return store.untag(secret.arn, step.keys);
     case "quarantine":
-      return quarantine(store, secret.arn, options.exemptPrincipals);
+      return putQuarantine(store, secret.arn, options.exemptPrincipals);
     case "release":
-      return release(store, secret.arn);
+      return releaseQuarantine(store, secret.arn);
     case "schedule-deletion":
       if (secret.deletedDate) return;
       // Deletion only ever follows a quarantine: if a crash lost it, put it back first.
       if (!isQuarantined(await store.getResourcePolicy(secret.arn)))
-        await quarantine(store, secret.arn, options.exemptPrincipals);
+        await putQuarantine(store, secret.arn, options.exemptPrincipals);
       await store.scheduleDeletion(secret.arn, step.recoveryWindowDays);
       return;
     case "cancel-deletion":

@@ -1,7 +1,8 @@
 import { STAGE_SINCE_TAG, STAGE_TAG, TAG_PREFIX, USED_ON_TAG } from "../domain/decision.js";
-import { isQuarantined, removeQuarantine } from "../domain/quarantine.js";
+import { isQuarantined } from "../domain/quarantine.js";
 import { SecretNotFoundError } from "../errors.js";
 import type { SecretStore } from "../ports.js";
+import { releaseQuarantine } from "./resource-policy.js";
 
 const EXEMPT_TAG = "governor:exempt";
 /** Facts, not actions: who decided a secret is exempt, and the day a denied read proved it in use. */
@@ -33,13 +34,7 @@ export async function restoreSecret(
   // The resource policy can only be read once the secret is no longer scheduled for deletion.
   steps.push({
     name: "release",
-    run: async () => {
-      const current = await store.getResourcePolicy(secret.arn);
-      if (!isQuarantined(current)) return;
-      const next = removeQuarantine(current);
-      if (next === undefined) await store.deleteResourcePolicy(secret.arn);
-      else await store.putResourcePolicy(secret.arn, next);
-    },
+    run: () => releaseQuarantine(store, secret.arn),
   });
   // governor:exempt is a person's decision, not the governor's doing: it is always kept.
   const keep = new Set([...KEPT_TAGS, ...(options.keepTags ?? [])]);

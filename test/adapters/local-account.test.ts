@@ -220,7 +220,9 @@ describe("LocalAccount", () => {
 
   it("accepts a deny-only quarantine under BlockPublicPolicy", async () => {
     const account = loadLocalAccount(ACCOUNT, "account.json");
-    await account.putResourcePolicy(DB, addQuarantine(undefined, quarantineStatement([])));
+    const quarantined = addQuarantine(await account.getResourcePolicy(DB), quarantineStatement([]));
+    await account.putResourcePolicy(DB, quarantined);
+    expect(await account.getResourcePolicy(DB)).toBe(quarantined);
   });
 
   it("refuses a 51st tag", async () => {

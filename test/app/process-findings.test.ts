@@ -669,6 +669,8 @@ describe("processFindings: a denied read of a quarantined secret, as an attacker
     // Prepare
     const account = exampleAccount();
     const arn = (await secretOf(account, NAME)).arn;
+    // Someone replaced the policy (a set-up write, so first removed: the test store checks writes of ours).
+    await account.deleteResourcePolicy(arn);
     await account.putResourcePolicy(arn, examplePolicyText("app/active"));
     const from = account.calls.length;
 
@@ -734,6 +736,8 @@ describe("processFindings: a denied read of a quarantined secret, as an attacker
         },
       ],
     });
+    await account.deleteResourcePolicy(arn);
+    await account.putResourcePolicy(arn, before);
     await account.putResourcePolicy(arn, addQuarantine(before, quarantineStatement([GOVERNOR_ROLE])));
     const findings = [0, 1, 2].map((i) =>
       deniedFinding(arn, i, "arn:aws:sts::210987654321:assumed-role/partner/job"),
