@@ -7,7 +7,7 @@ import { InputError, type PolicyProblem, PolicyValidationError } from "../errors
 import { compilePolicy, loadCompiledPolicy } from "../policy/compiled.js";
 import { loadPolicy, type PolicyOrigins } from "../policy/load.js";
 import { DEFAULT_UNUSED_FOR_DAYS, type Policy } from "../policy/schema.js";
-import { type CliIO, readPolicyTexts } from "./io.js";
+import { readPolicyTexts, type Terminal } from "./io.js";
 
 export const DEPLOY_PARAMS_FORMAT = "secrets-governor/deploy-params@1";
 
@@ -96,7 +96,7 @@ function writeOutput(path: string, text: string, what: string): void {
  * JSON for the Lambda package, and beside it the deploy parameters the stack derives from it (scripts/package.sh).
  * Nothing is written unless the policy is valid.
  */
-export function runCompile(argv: string[], io: CliIO): number {
+export function runCompile(argv: string[], io: Terminal): number {
   const { values } = parseArgs({
     args: argv,
     options: {

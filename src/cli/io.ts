@@ -2,8 +2,9 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
 import type { PolicyText } from "../policy/load.js";
+import { renderText, type Text, terminalJson } from "./terminal.js";
 
-/** What a command may touch of the outside world; tests pass their own. */
+/** The raw outside world: the process's streams, or a test's capture. Only `terminal` writes to it. */
 export interface CliIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
@@ -18,6 +19,29 @@ export function processIO(): CliIO {
     stderr: (text) => process.stderr.write(text),
     color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
     cwd: process.cwd(),
+  };
+}
+
+/**
+ * What commands print through: the one chokepoint. Every text goes through the terminal sanitiser and the CLI's
+ * own colours (`paint`, on stdout when `CliIO.color`) are added after it; JSON has every character a terminal
+ * could act on escaped as `\uXXXX`. Properties, not methods, so a raw `CliIO` cannot be passed for one.
+ */
+export interface Terminal {
+  readonly stdout: (...text: Text[]) => void;
+  readonly stderr: (...text: Text[]) => void;
+  /** A JSON document on stdout, indented, on its own line. */
+  readonly json: (value: unknown) => void;
+  readonly cwd: string;
+}
+
+export function terminal(io: CliIO): Terminal {
+  return {
+    stdout: (...text) => io.stdout(renderText(text, io.color)),
+    // Never coloured: `color` is about stdout, and stderr may well be a log file.
+    stderr: (...text) => io.stderr(renderText(text, false)),
+    json: (value) => io.stdout(renderText(`${terminalJson(value, 2)}\n`, false)),
+    cwd: io.cwd,
   };
 }
 

@@ -4,11 +4,11 @@ import { loadPolicy } from "../policy/load.js";
 import { policyReferenceMarkdown } from "../policy/reference.js";
 import { policyJsonSchema } from "../policy/schema.js";
 import { runCompile } from "./compile.js";
-import { type CliIO, processIO, readPolicyTexts } from "./io.js";
+import { type CliIO, processIO, readPolicyTexts, type Terminal, terminal } from "./io.js";
 import { runPlan } from "./plan.js";
 import { USAGE, UsageError } from "./usage.js";
 
-function runValidate(argv: string[], io: CliIO): number {
+function runValidate(argv: string[], io: Terminal): number {
   const { values } = parseArgs({ args: argv, options: { policy: { type: "string", default: "policies" } } });
   const { policy, origins } = loadPolicy(readPolicyTexts(values.policy));
   const files = origins.files.map((f) => f.path).join(", ");
@@ -16,8 +16,12 @@ function runValidate(argv: string[], io: CliIO): number {
   return 0;
 }
 
-/** The `governor` command. Returns the exit code; never throws. */
-export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+/**
+ * The `governor` command. Returns the exit code; never throws. Commands and the error messages below write only
+ * through `terminal(raw)`, the one place text is made safe for a terminal.
+ */
+export async function main(argv: string[], raw: CliIO = processIO()): Promise<number> {
+  const io = terminal(raw);
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -26,11 +30,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       case "compile":
         return runCompile(rest, io);
       case "schema":
-        io.stdout(
-          rest.includes("--markdown")
-            ? policyReferenceMarkdown()
-            : `${JSON.stringify(policyJsonSchema(), null, 2)}\n`,
-        );
+        if (rest.includes("--markdown")) io.stdout(policyReferenceMarkdown());
+        else io.json(policyJsonSchema());
         return 0;
       case "plan":
         return runPlan(rest, io);

@@ -5,8 +5,9 @@ import type { Decision, Mode, Plan } from "../domain/decision.js";
 import { parseInventory } from "../domain/secret.js";
 import { loadPolicy } from "../policy/load.js";
 import { planAccount } from "../policy/plan.js";
-import { type CliIO, readPolicyTexts, readText } from "./io.js";
-import { type Cell, type Colour, paint, renderTable } from "./table.js";
+import { readPolicyTexts, readText, type Terminal } from "./io.js";
+import { type Cell, renderTable } from "./table.js";
+import { type Colour, joinText, paint, type Text } from "./terminal.js";
 import { UsageError } from "./usage.js";
 
 export function parseNow(value: string | undefined): Date {
@@ -56,7 +57,8 @@ export function usd(value: number): string {
   return `$${value.toFixed(2)}`;
 }
 
-export function renderPlanTable(plan: Plan, color: boolean): string {
+/** The plan for people; the untrusted cells are cleaned by the table, the rest by the terminal. */
+export function renderPlanTable(plan: Plan): Text {
   const rows: Cell[][] = plan.decisions.map((d) => [
     { text: d.name },
     { text: d.finding },
@@ -66,9 +68,9 @@ export function renderPlanTable(plan: Plan, color: boolean): string {
     { text: d.reason },
   ]);
   const s = plan.summary;
-  const lines = [
+  const lines: Text[] = [
     plan.decisions.length > 0
-      ? renderTable(["SECRET", "FINDING", "ACTION", "STAGE", "GUARD", "REASON"], rows, color)
+      ? renderTable(["SECRET", "FINDING", "ACTION", "STAGE", "GUARD", "REASON"], rows)
       : "No decisions: the policy has nothing to say about these secrets.",
     "",
     `Secrets: ${s.secrets}   unused: ${s.unused}   monthly cost: ${usd(s.monthlyCostUsd)}   unused cost: ${usd(s.unusedMonthlyCostUsd)}/month`,
@@ -79,18 +81,17 @@ export function renderPlanTable(plan: Plan, color: boolean): string {
       paint(
         `Blast-radius limit: ${plan.limit.withheld} of ${plan.limit.planned} destructive actions withheld (limit-reached)`,
         "magenta",
-        color,
       ),
     );
   lines.push(
     plan.mode === "report"
-      ? paint("Mode: report (dry run): nothing was changed.", "bold", color)
-      : paint("Mode: enforce: these actions would be taken by the pipeline.", "bold", color),
+      ? paint("Mode: report (dry run): nothing was changed.", "bold")
+      : paint("Mode: enforce: these actions would be taken by the pipeline.", "bold"),
   );
-  return `${lines.join("\n")}\n`;
+  return [joinText(lines, "\n"), "\n"];
 }
 
-export function runPlan(argv: string[], io: CliIO): number {
+export function runPlan(argv: string[], io: Terminal): number {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -119,21 +120,15 @@ export function runPlan(argv: string[], io: CliIO): number {
     ...(compliance ? { compliance } : {}),
   });
   if (values.format === "json") {
-    io.stdout(
-      `${JSON.stringify(
-        {
-          mode: plan.mode,
-          now: plan.now.toISOString(),
-          decisions: plan.decisions.map(decisionJson),
-          summary: plan.summary,
-          limit: plan.limit,
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    io.json({
+      mode: plan.mode,
+      now: plan.now.toISOString(),
+      decisions: plan.decisions.map(decisionJson),
+      summary: plan.summary,
+      limit: plan.limit,
+    });
   } else {
-    io.stdout(renderPlanTable(plan, io.color));
+    io.stdout(renderPlanTable(plan));
   }
   return 0;
 }

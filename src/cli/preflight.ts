@@ -10,7 +10,8 @@ import {
   type TrailFacts,
 } from "../adapters/prerequisites.js";
 import { GovernorConfig } from "../config.js";
-import type { CliIO } from "./io.js";
+import type { Terminal } from "./io.js";
+import { terminalSafeLine } from "./terminal.js";
 import { UsageError } from "./usage.js";
 
 /** The resource type the stack's Config rules evaluate. */
@@ -305,7 +306,7 @@ export function renderCheck(check: PrerequisiteCheck): string {
  */
 export async function runPreflight(
   argv: string[],
-  io: CliIO,
+  io: Terminal,
   open: (options: { region?: string; endpoint?: string }) => PrerequisitesReader = makePrerequisitesReader,
 ): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { region: { type: "string" } } });
@@ -319,6 +320,7 @@ export async function runPreflight(
   if (!region) throw new UsageError("no AWS region: pass --region, or set AWS_REGION or a profile's region");
   const checks = checkPrerequisites(await reader.read(region));
   io.stdout(`Prerequisites in ${region}${config.endpoint ? ` (at ${config.endpoint})` : ""}:\n`);
-  for (const check of checks) io.stdout(`${renderCheck(check)}\n`);
+  // Names, details and AWS error messages are the account's: each check stays on its line.
+  for (const check of checks) io.stdout(terminalSafeLine(renderCheck(check)), "\n");
   return checks.every((c) => c.ok) ? 0 : 1;
 }

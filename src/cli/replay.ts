@@ -11,10 +11,10 @@ import { matchRule } from "../domain/rules.js";
 import { InputError } from "../errors.js";
 import { loadPolicy } from "../policy/load.js";
 import { exemptPrincipalsOf, openAccount, STACK_OPTIONS, selfPrincipalsOf, stackOf } from "./account.js";
-import { type CliIO, readPolicyTexts, readText } from "./io.js";
+import { readPolicyTexts, readText, type Terminal } from "./io.js";
 import { decisionJson, parseMode, parseNow } from "./plan.js";
 import { reportUndelivered, SLACK_OPTIONS, slackFromOptions } from "./slack-options.js";
-import { paint } from "./table.js";
+import { joinText, terminalSafeLine as oneLine, paint, type Text } from "./terminal.js";
 import { UsageError } from "./usage.js";
 
 function actionJson(result: FindingResult): Record<string, unknown> | undefined {
@@ -33,11 +33,13 @@ function actionJson(result: FindingResult): Record<string, unknown> | undefined 
 
 function tagsText(tags: Record<string, string>): string {
   const governor = Object.entries(tags).filter(([k]) => k.startsWith("governor:"));
-  return governor.length > 0 ? governor.map(([k, v]) => `${k}=${v}`).join(" ") : "no governor tags";
+  return governor.length > 0
+    ? governor.map(([k, v]) => `${oneLine(k)}=${oneLine(v)}`).join(" ")
+    : "no governor tags";
 }
 
 /** `governor replay EVENT.json...`: each event through the same code as the Lambda handlers. */
-export async function runReplay(argv: string[], io: CliIO): Promise<number> {
+export async function runReplay(argv: string[], io: Terminal): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -67,7 +69,6 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
   );
   const slack = slackFromOptions(values, io, mode, now, policy);
   const events: Record<string, unknown>[] = [];
-  const color = io.color && values.format === "text";
   let failed = 0;
   let refused = 0;
 
@@ -94,7 +95,8 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
         events.push({ file: basename(file), rule, finding: null, decisions: [], actions: [], error: reason });
         if (values.format === "text")
           io.stdout(
-            `${paint(basename(file), "bold", color)}\n  rule: ${rule ?? "none"}\n  ignored: ${reason}\n\n`,
+            paint(oneLine(basename(file)), "bold"),
+            `\n  rule: ${rule ?? "none"}\n  ignored: ${oneLine(reason)}\n\n`,
           );
         continue;
       }
@@ -116,7 +118,8 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
         });
         if (values.format === "text")
           io.stdout(
-            `${paint(basename(file), "bold", color)}\n  rule: ${rule}\n  ${EVENT_REFUSED}: ${refusal}\n\n`,
+            paint(oneLine(basename(file)), "bold"),
+            `\n  rule: ${rule}\n  ${EVENT_REFUSED}: ${oneLine(refusal)}\n\n`,
           );
         continue;
       }
@@ -154,20 +157,23 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
         notes: results.flatMap((r) => (r.note ? [r.note] : [])),
       });
       if (values.format === "text") {
-        const lines = [paint(basename(file), "bold", color), `  rule: ${rule}`];
+        // Every value from the event or the account is cleaned to one line: it cannot forge or rewrite a line.
+        const lines: Text[] = [paint(oneLine(basename(file)), "bold"), `  rule: ${rule}`];
         if (parsed.findings.length === 0) lines.push("  finding: none (not a state the governor acts on)");
         for (const r of results) {
           lines.push(
-            `  finding: ${r.finding.type} (${r.finding.status}) on ${r.secret?.name ?? r.finding.secretId}`,
+            `  finding: ${r.finding.type} (${r.finding.status}) on ${oneLine(r.secret?.name ?? r.finding.secretId)}`,
           );
-          if (r.note) lines.push(`  note: ${r.note}`);
+          if (r.note) lines.push(`  note: ${oneLine(r.note)}`);
           const d = r.outcome?.decision ?? r.decision;
           if (d) {
+            lines.push([
+              "  decision: ",
+              paint(d.action, "cyan"),
+              `${d.guard ? ` (guard ${d.guard})` : ""}: ${oneLine(d.reason)}`,
+            ]);
             lines.push(
-              `  decision: ${paint(d.action, "cyan", color)}${d.guard ? ` (guard ${d.guard})` : ""}: ${d.reason}`,
-            );
-            lines.push(
-              `  outcome: ${r.outcome?.outcome ?? "-"}${r.outcome?.detail ? ` (${r.outcome.detail})` : ""}`,
+              `  outcome: ${r.outcome?.outcome ?? "-"}${r.outcome?.detail ? ` (${oneLine(r.outcome.detail)})` : ""}`,
             );
           }
           if (r.secret) {
@@ -178,15 +184,13 @@ export async function runReplay(argv: string[], io: CliIO): Promise<number> {
             lines.push(`  state: ${state}`);
           }
         }
-        io.stdout(`${lines.join("\n")}\n\n`);
+        io.stdout(joinText(lines, "\n"), "\n\n");
       }
     }
   }
   account.save();
   if (values.format === "json") {
-    io.stdout(
-      `${JSON.stringify({ mode, stack, events, account: account.local?.snapshot() ?? null }, null, 2)}\n`,
-    );
+    io.json({ mode, stack, events, account: account.local?.snapshot() ?? null });
   } else {
     io.stdout(
       mode === "report"

@@ -1,11 +1,12 @@
 import { parseArgs } from "node:util";
 import { restoreSecret } from "../app/restore.js";
 import { openAccount } from "./account.js";
-import type { CliIO } from "./io.js";
+import type { Terminal } from "./io.js";
+import { terminalSafeLine } from "./terminal.js";
 import { UsageError } from "./usage.js";
 
 /** `governor restore SECRET...`: undo everything the governor did to these secrets. */
-export async function runRestore(argv: string[], io: CliIO): Promise<number> {
+export async function runRestore(argv: string[], io: Terminal): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -26,15 +27,15 @@ export async function runRestore(argv: string[], io: CliIO): Promise<number> {
     results.push(result);
     if (values.format !== "json") {
       const did = dryRun ? result.planned : result.undone;
+      const name = terminalSafeLine(result.name);
       io.stdout(
         did.length === 0
-          ? `${result.name}: nothing to undo\n`
-          : `${result.name}: ${dryRun ? "would undo" : "undone"}: ${did.join(", ")}\n`,
+          ? `${name}: nothing to undo\n`
+          : `${name}: ${dryRun ? "would undo" : "undone"}: ${did.join(", ")}\n`,
       );
     }
   }
   account.save();
-  if (values.format === "json")
-    io.stdout(`${JSON.stringify({ results, account: account.local?.snapshot() ?? null }, null, 2)}\n`);
+  if (values.format === "json") io.json({ results, account: account.local?.snapshot() ?? null });
   return 0;
 }

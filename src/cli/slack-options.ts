@@ -4,7 +4,8 @@ import type { Log } from "../app/handle-batch.js";
 import type { NotifyDeps } from "../app/notify.js";
 import type { Mode } from "../domain/decision.js";
 import type { Policy } from "../policy/schema.js";
-import type { CliIO } from "./io.js";
+import type { Terminal } from "./io.js";
+import { terminalJson } from "./terminal.js";
 import { UsageError } from "./usage.js";
 
 export const SLACK_OPTIONS = {
@@ -21,11 +22,11 @@ export interface CliSlack extends NotifyDeps {
  * Prints every alert Slack did not take, whole, to stderr (a CLI run has no later run to deliver them) and
  * returns how many there were: the command then exits 1.
  */
-export function reportUndelivered(slack: CliSlack | undefined, io: CliIO): number {
+export function reportUndelivered(slack: CliSlack | undefined, io: Terminal): number {
   if (!slack) return 0;
   for (const alert of slack.deadLetter.kept)
     io.stderr(
-      `slack: not delivered to route ${alert.route} (${alert.reason}): ${JSON.stringify(alert.payload)}\n`,
+      `slack: not delivered to route ${alert.route} (${alert.reason}): ${terminalJson(alert.payload)}\n`,
     );
   return slack.deadLetter.kept.length;
 }
@@ -33,7 +34,7 @@ export function reportUndelivered(slack: CliSlack | undefined, io: CliIO): numbe
 /** `--slack-url URL` posts every route to one webhook-compatible URL; `--slack-stdout` prints the messages. */
 export function slackFromOptions(
   values: { "slack-url"?: string; "slack-stdout"?: boolean },
-  io: CliIO,
+  io: Terminal,
   mode: Mode,
   now: Date,
   policy: Policy,
@@ -42,8 +43,8 @@ export function slackFromOptions(
     throw new UsageError("give --slack-url or --slack-stdout, not both");
   const log: Log = {
     info: () => {},
-    warn: (message, ...extra) => io.stderr(`slack: ${message} ${JSON.stringify(extra)}\n`),
-    error: (message, ...extra) => io.stderr(`slack: ${message} ${JSON.stringify(extra)}\n`),
+    warn: (message, ...extra) => io.stderr(`slack: ${message} ${terminalJson(extra)}\n`),
+    error: (message, ...extra) => io.stderr(`slack: ${message} ${terminalJson(extra)}\n`),
   };
   const deadLetter = new MemoryAlertDeadLetter();
   const common = { deadLetter, log, mode, now, defaultRoute: policy.routing.default, policy };

@@ -320,6 +320,7 @@ describe("handleBatch: duplicate deliveries", () => {
 describe("handleBatch: events that are not this stack's", () => {
   const QUARANTINE_DENIAL = eventText("examples/events/03-getsecretvalue-denied-by-quarantine.json");
 
+  // biome-ignore lint/suspicious/noExplicitAny: a forged event is edited field by field, as an attacker would
   function forged(text: string, forge: (event: Record<string, any>) => void): string {
     const event = JSON.parse(text);
     forge(event);

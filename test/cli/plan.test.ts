@@ -1,6 +1,10 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { CliIO } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
+import { expectTerminalSafe, HOSTILE, HOSTILE_SHOWN, withoutOwnColours } from "./hostile.js";
 
 const NOW = "2026-11-23T00:00:00Z";
 const INVENTORY = "examples/inventory.json";
@@ -296,3 +300,77 @@ describe("governor plan: bad input", () => {
     expect(help.stdout).toContain("governor plan --inventory FILE");
   });
 });
+
+describe("governor plan of hostile names", () => {
+  /** The example inventory plus a stale secret whose name, and the owning service a reason quotes, are hostile. */
+  function hostileInventory(): string {
+    const inventory = JSON.parse(readFileSync(INVENTORY, "utf8"));
+    const stale = inventory.SecretList.find((s: { Name: string }) => s.Name === "app/stale");
+    inventory.SecretList.push(
+      {
+        ...stale,
+        ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/hostile-Zz99Yy",
+        Name: `app/hostile${HOSTILE}`,
+      },
+      {
+        ...stale,
+        ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/owned-Yy88Xx",
+        Name: "app/owned",
+        OwningService: `rds${HOSTILE}`,
+      },
+    );
+    const file = join(mkdtempSync(join(tmpdir(), "governor-")), "inventory.json");
+    writeFileSync(file, JSON.stringify(inventory));
+    return file;
+  }
+
+  it("the table shows their control characters on one row each, never sends them, and keeps its colours", async () => {
+    // Prepare: a terminal without NO_COLOR.
+    let stdout = "";
+    let stderr = "";
+    const io: CliIO = {
+      stdout: (text) => {
+        stdout += text;
+      },
+      stderr: (text) => {
+        stderr += text;
+      },
+      color: true,
+      cwd: process.cwd(),
+    };
+
+    // Act
+    const code = await main(["plan", "--inventory", hostileInventory(), "--now", NOW], io);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout).toContain("\u001b[1mSECRET");
+    expect(stdout).toContain("\u001b[36mtag");
+    const plain = withoutOwnColours(stdout);
+    expectTerminalSafe(plain + stderr, `managed by rds${HOSTILE_SHOWN}: report only`);
+    expect(plain).toMatch(new RegExp(`^app/hostile${escapeRegExp(HOSTILE_SHOWN)}  +unused  +tag  `, "m"));
+  });
+
+  it("--format json parses back to the same names, with what a terminal would act on escaped", async () => {
+    // Act
+    const { code, stdout } = await run(
+      "plan",
+      "--inventory",
+      hostileInventory(),
+      "--now",
+      NOW,
+      "--format",
+      "json",
+    );
+
+    // Assess
+    expect(code).toBe(0);
+    expectTerminalSafe(stdout, "\\u202e", "\\u009d");
+    const names = (JSON.parse(stdout) as JsonPlan).decisions.map((d) => d.name);
+    expect(names).toContain(`app/hostile${HOSTILE}`);
+  });
+});
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

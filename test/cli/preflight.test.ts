@@ -16,12 +16,20 @@ import type {
   AdvancedSelector,
   BasicEventSelector,
   PrerequisiteFacts,
+  PrerequisitesReader,
   RecorderFacts,
   TrailFacts,
 } from "../../src/adapters/prerequisites.js";
-import { checkPrerequisites, managementCoverage, renderCheck } from "../../src/cli/preflight.js";
+import { terminal } from "../../src/cli/io.js";
+import {
+  checkPrerequisites,
+  managementCoverage,
+  renderCheck,
+  runPreflight,
+} from "../../src/cli/preflight.js";
 import { runCli } from "../helpers/cli.js";
 import { MOTO_ENV, type Moto, startMoto } from "../helpers/moto.js";
+import { expectTerminalSafe, HOSTILE, HOSTILE_SHOWN } from "./hostile.js";
 
 const SECRET = "AWS::SecretsManager::Secret";
 const ROLE = "arn:aws:iam::123456789012:role/config-recorder";
@@ -547,5 +555,50 @@ describe("managementCoverage", () => {
   ])("%s", (_label, basic: BasicEventSelector[], advanced: AdvancedSelector[], custom, expected) => {
     // Act and assess
     expect(managementCoverage(basic, advanced, custom)).toEqual(expected);
+  });
+});
+
+describe("governor preflight of hostile resource names and error messages", () => {
+  it("shows their control characters, each check on its own line, and sends none of them", async () => {
+    // Prepare: a recorder, a trail and an AWS error message whose text someone else chose.
+    const facts: PrerequisiteFacts = {
+      region: "eu-west-1",
+      recorders: {
+        value: [
+          {
+            name: `rec${HOSTILE}`,
+            status: { recording: true, lastStatus: "FAILURE", lastErrorMessage: `bad\nline${HOSTILE}` },
+          },
+        ],
+      },
+      trails: { error: `AccessDenied: not you${HOSTILE}` },
+    };
+    const reader = {
+      region: async () => "eu-west-1",
+      read: async () => facts,
+    } as unknown as PrerequisitesReader;
+    let stdout = "";
+    const io = terminal({
+      stdout: (text) => {
+        stdout += text;
+      },
+      stderr: () => {},
+      color: false,
+      cwd: process.cwd(),
+    });
+
+    // Act
+    const code = await runPreflight(["--region", "eu-west-1"], io, () => reader);
+
+    // Assess
+    expect(code).toBe(1);
+    expectTerminalSafe(
+      stdout,
+      `ok       Config recorder: rec${HOSTILE_SHOWN} in eu-west-1\n`,
+      `last recording failed (bad[U+000A]line${HOSTILE_SHOWN})`,
+      `missing  CloudTrail trail: AccessDenied: not you${HOSTILE_SHOWN}. Fix:`,
+    );
+    // A header and one line per check: no value added a line.
+    expect(stdout.trimEnd().split("\n")).toHaveLength(1 + CHECKS.length);
   });
 });

@@ -2,8 +2,10 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { main } from "../../src/cli/main.js";
 import { runCli } from "../helpers/cli.js";
 import { SlackReceiver } from "../helpers/slack-receiver.js";
+import { expectTerminalSafe, HOSTILE, HOSTILE_SHOWN, withoutOwnColours } from "./hostile.js";
 
 const NOW = "2026-11-23T10:00:00Z";
 const EVENTS = readdirSync("examples/events")
@@ -374,11 +376,148 @@ describe("governor replay of hostile denied reads", () => {
   });
 });
 
+describe("governor replay of hostile terminal text", () => {
+  /**
+   * Three denied reads (the incident threshold) in the example account's account and region, whose secret id,
+   * principal, user agent and error message carry terminal escape sequences.
+   */
+  function hostileDeniedReads(): string[] {
+    const base = JSON.parse(readFileSync("examples/events/05-getsecretvalue-accessdenied.json", "utf8"));
+    const dir = mkdtempSync(join(tmpdir(), "governor-"));
+    return [0, 1, 2].map((i) => {
+      const event = structuredClone(base);
+      event.id = `terminal-${i}`;
+      event.detail.eventID = `terminal-${i}`;
+      event.detail.requestParameters.secretId = `app/x${HOSTILE}`;
+      event.detail.userIdentity.arn = `arn:aws:sts::123456789012:assumed-role/Probe/x${HOSTILE}`;
+      event.detail.userAgent = `ua-probe${HOSTILE}`;
+      event.detail.errorMessage = `denied${HOSTILE}`;
+      const file = join(dir, `${i}.json`);
+      writeFileSync(file, JSON.stringify(event));
+      return file;
+    });
+  }
+
+  it("prints ids, principals, user agents and error messages with their control characters shown, never sent", async () => {
+    // Act
+    const { code, stdout, stderr } = await runCli(
+      "replay",
+      ...hostileDeniedReads(),
+      ...["--account", "examples/account.json", "--now", NOW, "--mode", "enforce", "--slack-stdout"],
+    );
+
+    // Assess
+    expect(code).toBe(0);
+    expectTerminalSafe(
+      stdout + stderr,
+      `  finding: access-denied (open) on app/x${HOSTILE_SHOWN}\n`,
+      `  note: secret app/x${HOSTILE_SHOWN} does not exist`,
+      `by arn:aws:sts::123456789012:assumed-role/Probe/x${HOSTILE_SHOWN} for a secret`,
+    );
+    // The Slack rendering (--slack-stdout) carries the user agent and error message, inert: no ESC, bidi shown.
+    expect(stdout).toMatch(/User agent\*: `ua-probe\]0;pwned.*\[U\+202E\]evil/);
+    expect(stdout).toMatch(/```denied\]0;pwned.*\[U\+202E\]evil/);
+  });
+
+  it("--format json stays valid JSON, parses back to the hostile values, and escapes what JSON.stringify leaves", async () => {
+    // Act
+    const { code, stdout } = await runCli(
+      "replay",
+      ...hostileDeniedReads(),
+      ...["--account", "examples/account.json", "--now", NOW, "--format", "json"],
+    );
+
+    // Assess
+    expect(code).toBe(0);
+    expectTerminalSafe(stdout, "\\u202e", "\\u009b", "\\u007f", "\\u001b");
+    const json = JSON.parse(stdout) as {
+      events: { finding: { secret: string; access: Record<string, unknown> } }[];
+    };
+    expect(json.events[0]?.finding.secret).toBe(`app/x${HOSTILE}`);
+    expect(json.events[0]?.finding.access).toMatchObject({
+      principalArn: `arn:aws:sts::123456789012:assumed-role/Probe/x${HOSTILE}`,
+      userAgent: `ua-probe${HOSTILE}`,
+      errorMessage: `denied${HOSTILE}`,
+    });
+  });
+
+  it("an alert Slack refused is printed on stderr as JSON that parses back, with nothing a terminal acts on", async () => {
+    // Prepare
+    const receiver = await SlackReceiver.start();
+    receiver.script({ status: 404, body: "no_service" });
+    try {
+      // Act
+      const { code, stderr } = await runCli("replay", ...hostileDeniedReads(), ...enforcedTo(receiver));
+
+      // Assess
+      expect(code).toBe(1);
+      expectTerminalSafe(stderr, "slack: not delivered to route default");
+      const line = stderr.split("\n").find((l) => l.startsWith("slack: not delivered")) ?? "";
+      const payload = JSON.parse(line.slice(line.indexOf("{"))) as unknown;
+      expect(JSON.stringify(payload)).toContain("ua-probe");
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("keeps its own colours on a terminal while a hostile secret name and tag value are shown inert", async () => {
+    // Prepare: a secret of the example account whose name and a governor tag carry the sequences.
+    const dir = mkdtempSync(join(tmpdir(), "governor-"));
+    const account = JSON.parse(readFileSync("examples/account.json", "utf8"));
+    const stale = account.SecretList.find((s: { Name: string }) => s.Name === "app/stale");
+    const arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/hostile-Zz99Yy";
+    account.SecretList.push({
+      ...stale,
+      ARN: arn,
+      Name: `app/hostile${HOSTILE}`,
+      Tags: [
+        { Key: "team", Value: "data" },
+        { Key: "governor:note", Value: HOSTILE },
+      ],
+    });
+    const accountFile = join(dir, "account.json");
+    writeFileSync(accountFile, JSON.stringify(account));
+    const event = JSON.parse(readFileSync("examples/events/01-config-unused-noncompliant.json", "utf8"));
+    event.detail.resourceId = arn;
+    event.detail.newEvaluationResult.evaluationResultIdentifier.evaluationResultQualifier.resourceId = arn;
+    const eventFile = join(dir, "event.json");
+    writeFileSync(eventFile, JSON.stringify(event));
+    let stdout = "";
+    let stderr = "";
+
+    // Act: a terminal without NO_COLOR.
+    const code = await main(
+      ["replay", eventFile, "--account", accountFile, "--now", NOW, "--mode", "enforce"],
+      {
+        stdout: (text) => {
+          stdout += text;
+        },
+        stderr: (text) => {
+          stderr += text;
+        },
+        color: true,
+        cwd: process.cwd(),
+      },
+    );
+
+    // Assess: our SGR codes around the file name and the action; nothing else of ours or theirs.
+    expect(code).toBe(0);
+    expect(stdout).toContain("\u001b[1mevent.json\u001b[0m\n");
+    expect(stdout).toContain("  decision: \u001b[36mtag\u001b[0m: ");
+    expectTerminalSafe(
+      withoutOwnColours(stdout) + stderr,
+      `  finding: unused (open) on app/hostile${HOSTILE_SHOWN}\n`,
+      `  state: governor:note=${HOSTILE_SHOWN} governor:stage=flagged`,
+    );
+  });
+});
+
 describe("governor replay: the security review's attacks", () => {
   const QUARANTINE_DENIAL = "examples/events/03-getsecretvalue-denied-by-quarantine.json";
   const ATTACKER = "arn:aws:sts::999999999999:assumed-role/attacker/x";
 
   /** Copies of an event with a forged field, each with its own id, in a temporary folder. */
+  // biome-ignore lint/suspicious/noExplicitAny: a forged event is edited field by field, as an attacker would
   function forgedFiles(count: number, forge: (event: Record<string, any>, i: number) => void): string[] {
     const dir = mkdtempSync(join(tmpdir(), "governor-forged-"));
     return Array.from({ length: count }, (_, i) => {

@@ -6,6 +6,7 @@ import { foreignOrigin } from "../../src/domain/origin.js";
 const STACK = { account: "123456789012", region: "us-east-1" };
 const OURS = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/quarantined-20d-Uv34Wx";
 
+// biome-ignore lint/suspicious/noExplicitAny: a forged event is edited field by field, as an attacker would
 type Json = Record<string, any>;
 
 function denied(): Json {
@@ -41,7 +42,11 @@ describe("foreignOrigin: an event must be this stack's account and region in eve
       (e) => (e.detail.recipientAccountId = "999999999999"),
       /recipientAccountId is account "999999999999"/,
     ],
-    ["detail.awsRegion", (e) => (e.detail.awsRegion = "ap-south-1"), /detail.awsRegion is region "ap-south-1"/],
+    [
+      "detail.awsRegion",
+      (e) => (e.detail.awsRegion = "ap-south-1"),
+      /detail.awsRegion is region "ap-south-1"/,
+    ],
     [
       "the account in the secret ARN",
       (e) => (e.detail.requestParameters.secretId = OURS.replace("123456789012", "999999999999")),
@@ -85,7 +90,8 @@ describe("foreignOrigin: an event must be this stack's account and region in eve
       (e) => {
         const foreign = "arn:aws:secretsmanager:us-east-1:999999999999:secret:app/stale-Ef34Gh";
         e.detail.resourceId = foreign;
-        e.detail.newEvaluationResult.evaluationResultIdentifier.evaluationResultQualifier.resourceId = foreign;
+        e.detail.newEvaluationResult.evaluationResultIdentifier.evaluationResultQualifier.resourceId =
+          foreign;
       },
       /999999999999.* is account "999999999999"/,
     ],

@@ -31,7 +31,11 @@ function quarantined(before?: string): string {
   return addQuarantine(before, quarantineStatement([GOVERNOR]));
 }
 
-function facts(principalArn: string, overrides: Partial<DenialFacts> = {}, access: Partial<AccessAttempt> = {}) {
+function facts(
+  principalArn: string,
+  overrides: Partial<DenialFacts> = {},
+  access: Partial<AccessAttempt> = {},
+) {
   return {
     secretArn: SECRET,
     resourcePolicy: quarantined(),
@@ -123,7 +127,11 @@ describe("judgeDenial: which denied reads prove that a quarantined secret is in 
     ],
     [
       "a denial that is not an explicit deny in a resource policy (an identity policy)",
-      facts(OWN_ROLE, {}, { errorMessage: explicitDeny(OWN_ROLE).replace("resource-based", "identity-based") }),
+      facts(
+        OWN_ROLE,
+        {},
+        { errorMessage: explicitDeny(OWN_ROLE).replace("resource-based", "identity-based") },
+      ),
       /does not say/,
     ],
     [
@@ -147,7 +155,13 @@ describe("judgeDenial: which denied reads prove that a quarantined secret is in 
       "an explicit deny when another Deny statement of the policy covers the read",
       facts(OWN_ROLE, {
         resourcePolicy: quarantined(
-          policy({ Sid: "Theirs", Effect: "Deny", Principal: "*", Action: "secretsmanager:*", Resource: "*" }),
+          policy({
+            Sid: "Theirs",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "secretsmanager:*",
+            Resource: "*",
+          }),
         ),
       }),
       /another Deny/,
@@ -162,7 +176,11 @@ describe("judgeDenial: which denied reads prove that a quarantined secret is in 
       ),
       /not the governor's scheduled deletion/,
     ],
-    ["another error", facts(OWN_ROLE, {}, { errorCode: "ThrottlingException" }), /not a denial by the governor/],
+    [
+      "another error",
+      facts(OWN_ROLE, {}, { errorCode: "ThrottlingException" }),
+      /not a denial by the governor/,
+    ],
     ["a call that is not a read", facts(OWN_ROLE, {}, { api: "DescribeSecret" }), /not a read/],
     [
       "a service principal (no account)",
