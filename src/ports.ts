@@ -122,6 +122,34 @@ export interface AuditSink {
   record(entries: AuditEntry[]): Promise<void>;
 }
 
+/** What the access-failure window says about one failure. */
+export interface WindowVerdict {
+  /** This failure makes an incident worth a message: the count of its window crossed the threshold with it. */
+  incident: boolean;
+  /** Failures seen for this secret, principal and finding in the current window, this one included. */
+  count: number;
+  /** Failures past the threshold in this window: already reported with the incident, not reported again. */
+  suppressed: number;
+  /** What the failures are counted by: the role of an assumed-role session, else the principal ARN. */
+  principal: string;
+  /** The sessions of that role seen in the window (e.g. instance ids), at most MAX_SESSIONS. */
+  sessions: string[];
+}
+
+/**
+ * Access failures counted per secret, principal (a role's sessions count as the role) and finding, in fixed
+ * windows of the policy's `windowMinutes` aligned to the clock, shared by every handler instance (DynamoDB in AWS,
+ * memory for the CLI and tests: src/app/access-window.ts). An incident is reported exactly once per window: by
+ * the failure whose count reaches the threshold.
+ */
+export interface AccessFailureCounter {
+  /** Counts one failure; `incidentAfter` overrides the window's threshold (a denied read that proves use). */
+  record(finding: Finding, secretArn: string, incidentAfter?: number): Promise<WindowVerdict>;
+  /** The incident this failure made was not acted on (its action failed): takes the failure back, so the
+   * redelivered event counts it again and makes the incident then. */
+  reopen(finding: Finding, secretArn: string): Promise<void>;
+}
+
 export interface Clock {
   now(): Date;
 }
