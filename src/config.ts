@@ -78,6 +78,11 @@ export class GovernorConfig {
     return this.env.GOVERNOR_ALERT_DLQ_URL || undefined;
   }
 
+  /** The stack's DynamoDB table for the event ledger and the access-failure windows; unset: memory only. */
+  get stateTable(): string | undefined {
+    return this.env.GOVERNOR_STATE_TABLE || undefined;
+  }
+
   get region(): string | undefined {
     return this.env.AWS_REGION ?? this.env.AWS_DEFAULT_REGION;
   }

@@ -150,6 +150,34 @@ export interface AccessFailureCounter {
   reopen(finding: Finding, secretArn: string): Promise<void>;
 }
 
+/** One event as the ledger knows it: its route and EventBridge id, and what it says (its findings, as text). */
+export interface LedgerEntry {
+  route: string;
+  eventId: string;
+  /** The findings the event carries: a second delivery with the same id must say the same. */
+  content: string;
+}
+
+/**
+ * What the ledger says to a delivery: `claimed` (this instance handles it now), `done` (handled before: a
+ * duplicate, skipped), `busy` (another instance is handling it: retry later), `conflict` (an event with this id
+ * said something else: a forged or corrupted message, refused).
+ */
+export type Claim = "claimed" | "done" | "busy" | "conflict";
+
+/**
+ * Which events were handled, shared by every handler instance and kept across cold starts (DynamoDB through
+ * Powertools idempotency in AWS, memory for the CLI and tests: src/adapters/event-ledger.ts). An event's effects
+ * and its Slack message happen once: a claim is completed only after both, and released when they failed, so
+ * that the retry runs. A claim a crashed invocation left expires after `holdMs`.
+ */
+export interface EventLedger {
+  /** Throws (retryable AdapterError) when the store cannot answer: the event must then be retried, not dropped. */
+  claim(entry: LedgerEntry, holdMs: number): Promise<Claim>;
+  complete(entry: LedgerEntry): Promise<void>;
+  release(entry: LedgerEntry): Promise<void>;
+}
+
 export interface Clock {
   now(): Date;
 }

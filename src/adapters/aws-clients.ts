@@ -1,4 +1,5 @@
 import { ConfigServiceClient } from "@aws-sdk/client-config-service";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { AdapterError } from "../errors.js";
@@ -38,6 +39,11 @@ export function makeConfigClient(options: AwsClientOptions): ConfigServiceClient
 
 export function makeEventBridgeClient(options: AwsClientOptions): EventBridgeClient {
   return new EventBridgeClient(clientConfig(options));
+}
+
+/** The state table's client (event ledger, access-failure windows). */
+export function makeDynamoDbClient(options: AwsClientOptions): DynamoDBClient {
+  return new DynamoDBClient(clientConfig(options));
 }
 
 const THROTTLING = new Set([

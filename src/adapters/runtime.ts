@@ -3,16 +3,23 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { AccessFailureWindow } from "../app/access-window.js";
 import type { BatchDeps } from "../app/handle-batch.js";
+import { DEADLINE_MARGIN_MS } from "../app/lambda-events.js";
 import { type NotifyDeps, notifyEventResults } from "../app/notify.js";
-import { RecentEvents } from "../app/recent-events.js";
 import { ConfigError, GovernorConfig } from "../config.js";
 import type { Mode } from "../domain/decision.js";
 import type { ParsedEvent } from "../domain/events.js";
 import { loadCompiledPolicy } from "../policy/compiled.js";
 import type { Policy } from "../policy/schema.js";
+import type { EventLedger } from "../ports.js";
 import { MemoryAlertDeadLetter, SqsAlertDeadLetter } from "./alert-dead-letter.js";
 import { EventBridgeAuditSink } from "./audit.js";
-import { DEFAULT_MAX_ATTEMPTS, makeEventBridgeClient, makeSecretsManagerClient } from "./aws-clients.js";
+import {
+  DEFAULT_MAX_ATTEMPTS,
+  makeDynamoDbClient,
+  makeEventBridgeClient,
+  makeSecretsManagerClient,
+} from "./aws-clients.js";
+import { dynamoEventLedger, memoryEventLedger } from "./event-ledger.js";
 import { WritePacer } from "./pacer.js";
 import { SecretsManagerStore } from "./secrets-manager.js";
 import { SecretsManagerWebhookResolver, SlackNotifier } from "./slack.js";
@@ -88,12 +95,17 @@ export function getRuntime(): Runtime {
       )
     : new MemoryAlertDeadLetter();
   const exemptPrincipals = config.exemptPrincipals(policy.breakGlassPrincipals);
-  const recentEvents = new RecentEvents();
+  const stateTable = config.stateTable;
+  const ledger: EventLedger = stateTable
+    ? dynamoEventLedger(makeDynamoDbClient(clientOptions), stateTable)
+    : memoryEventLedger();
   const accessWindow = new AccessFailureWindow(
     policy.accessFailures.windowMinutes,
     policy.accessFailures.incidentAfter,
   );
   log.info("governor started", { mode, rules: policy.rules.length, policy: sources });
+  if (!stateTable)
+    log.warn("GOVERNOR_STATE_TABLE is not set: handled events are remembered by this instance only");
   if (!deadLetterUrl)
     log.warn("GOVERNOR_ALERT_DLQ_URL is not set: alerts Slack does not take are kept in memory only");
   // One notifier per container (its webhook URLs cached); each invocation gets its own deadline.
@@ -126,7 +138,10 @@ export function getRuntime(): Runtime {
       selfPrincipals: config.selfPrincipals,
       audit,
       accessWindow,
-      recentEvents,
+      ledger,
+      ...(deadline !== undefined
+        ? { holdMs: Math.max(deadline - Date.now() + DEADLINE_MARGIN_MS, 1_000) }
+        : {}),
       notify: (results) => notifyEventResults(results, notifyDeps(now, deadline)),
     }),
     shared: { store, audit, exemptPrincipals, clientOptions },

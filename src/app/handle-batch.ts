@@ -1,7 +1,7 @@
 import type { ParsedEvent } from "../domain/events.js";
 import type { Finding } from "../domain/finding.js";
 import type { StackIdentity } from "../domain/origin.js";
-import type { AuditEntry } from "../ports.js";
+import type { AuditEntry, EventLedger, LedgerEntry } from "../ports.js";
 import {
   type FindingResult,
   type Log,
@@ -9,7 +9,6 @@ import {
   processFindings,
   recordAudit,
 } from "./process-findings.js";
-import type { RecentEvents } from "./recent-events.js";
 import { EVENT_REFUSED, refusalOf, refusedAuditEntries } from "./refused.js";
 
 export type { Log } from "./process-findings.js";
@@ -20,6 +19,25 @@ export type { Log } from "./process-findings.js";
  * metric filter can count malformed and refused events.
  */
 export const BATCH_SUMMARY = "batch summary";
+
+/** The log message when the state store cannot answer; its field `stateStoreUnavailable` feeds a metric. */
+export const STATE_STORE_UNAVAILABLE = "state store unavailable";
+
+/** A claim's hold when the invocation's remaining time is unknown (the CLI). */
+const DEFAULT_HOLD_MS = 60_000;
+
+/** What an event says, as the ledger compares two deliveries of one id. */
+function contentOf(findings: readonly Finding[]): string {
+  return JSON.stringify(
+    findings.map((f) => [
+      f.type,
+      f.secretId,
+      f.status,
+      f.observedAt.toISOString(),
+      f.access?.principalArn ?? null,
+    ]),
+  );
+}
 
 export interface BatchRecord {
   /** The SQS message id (or the event id when invoked directly). */
@@ -35,8 +53,13 @@ export interface BatchDeps extends ProcessDeps {
   stack: StackIdentity;
   /** Also where processFindings writes an audit it could not deliver. */
   log: Log;
-  /** Events handled lately by this instance: a duplicate delivery is skipped, not reported twice. */
-  recentEvents?: RecentEvents;
+  /**
+   * The events handled, shared by every instance (DynamoDB, or memory for the CLI): a duplicate delivery is
+   * skipped, not reported twice. Without one, a duplicate is handled again (harmless: every step is idempotent).
+   */
+  ledger?: EventLedger;
+  /** How long this invocation may hold a claim (its remaining time): a crashed one's claim expires then. */
+  holdMs?: number;
   /** Reports the batch's decisions (Slack); never fails the batch for a failed delivery. */
   notify?: (results: FindingResult[]) => Promise<void>;
 }
@@ -62,7 +85,7 @@ export async function handleBatch(records: readonly BatchRecord[], deps: BatchDe
   let refused = 0;
   const refusals: AuditEntry[] = [];
   const batchEvents = new Set<string>();
-  const eventOf = new Map<string, string>();
+  const claims = new Map<string, LedgerEntry>();
   const owners: string[] = [];
   const findings: Finding[] = [];
   for (const record of records) {
@@ -111,13 +134,59 @@ export async function handleBatch(records: readonly BatchRecord[], deps: BatchDe
       refusals.push(...refusedAuditEntries(parsed.eventId, parsed.findings, refusal, deps.mode, deps.now));
       continue;
     }
-    if (deps.recentEvents && (deps.recentEvents.has(parsed.eventId) || batchEvents.has(parsed.eventId))) {
+    if (deps.ledger && batchEvents.has(parsed.eventId)) {
       duplicates++;
       deps.log.info("duplicate event skipped", { recordId: record.id, eventId: parsed.eventId });
       continue;
     }
     batchEvents.add(parsed.eventId);
-    eventOf.set(record.id, parsed.eventId);
+    if (deps.ledger) {
+      const entry: LedgerEntry = {
+        route: deps.route,
+        eventId: parsed.eventId,
+        content: contentOf(parsed.findings),
+      };
+      let claim: Awaited<ReturnType<EventLedger["claim"]>>;
+      try {
+        claim = await deps.ledger.claim(entry, deps.holdMs ?? DEFAULT_HOLD_MS);
+      } catch (error) {
+        // The store cannot say whether the event was handled: retried (then dead-lettered), never dropped.
+        failedIds.push(record.id);
+        deps.log.error(STATE_STORE_UNAVAILABLE, {
+          recordId: record.id,
+          eventId: parsed.eventId,
+          stateStoreUnavailable: 1,
+          error: (error as Error).message,
+        });
+        continue;
+      }
+      if (claim === "done") {
+        duplicates++;
+        deps.log.info("duplicate event skipped", { recordId: record.id, eventId: parsed.eventId });
+        continue;
+      }
+      if (claim === "busy") {
+        failedIds.push(record.id);
+        deps.log.info("event in progress in another instance: retried later", {
+          recordId: record.id,
+          eventId: parsed.eventId,
+        });
+        continue;
+      }
+      if (claim === "conflict") {
+        const reason = `an event with id ${parsed.eventId} was handled before with other findings: forged or corrupted`;
+        refused++;
+        deps.log.warn(EVENT_REFUSED, {
+          recordId: record.id,
+          eventId: parsed.eventId,
+          reason,
+          refusedEvents: 1,
+        });
+        refusals.push(...refusedAuditEntries(parsed.eventId, parsed.findings, reason, deps.mode, deps.now));
+        continue;
+      }
+      claims.set(record.id, entry);
+    }
     for (const finding of parsed.findings) {
       findings.push(finding);
       owners.push(record.id);
@@ -144,9 +213,6 @@ export async function handleBatch(records: readonly BatchRecord[], deps: BatchDe
       if (!failedIds.includes(id)) failedIds.push(id);
     }
   }
-  // Handled events are remembered; a failed one is not, so its redelivery is handled again.
-  for (const [recordId, eventId] of eventOf)
-    if (!failedIds.includes(recordId)) deps.recentEvents?.add(eventId);
   // Before the notices: Slack failing (it never should fail the batch) still leaves the batch counted.
   deps.log.info(BATCH_SUMMARY, {
     route: deps.route,
@@ -158,5 +224,20 @@ export async function handleBatch(records: readonly BatchRecord[], deps: BatchDe
     failed: failedIds.length,
   });
   if (deps.notify) await deps.notify(results);
+  // After the notices: a claim completed means effects and message are done; a failed event's claim is released
+  // so that its retry runs. A store that fails here changes nothing done: logged, and the claim expires.
+  for (const [recordId, entry] of claims) {
+    const failed = failedIds.includes(recordId);
+    try {
+      await (failed ? deps.ledger?.release(entry) : deps.ledger?.complete(entry));
+    } catch (error) {
+      deps.log.error(STATE_STORE_UNAVAILABLE, {
+        recordId,
+        eventId: entry.eventId,
+        stateStoreUnavailable: 1,
+        error: (error as Error).message,
+      });
+    }
+  }
   return { failedIds, malformed, refused, results };
 }

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { MemoryCacheClient, memoryEventLedger } from "../../src/adapters/event-ledger.js";
 import { AccessFailureWindow } from "../../src/app/access-window.js";
 import { BATCH_SUMMARY, type BatchDeps, type BatchRecord, handleBatch } from "../../src/app/handle-batch.js";
 import { AUDIT_DELIVERY_FAILED, type FindingResult } from "../../src/app/process-findings.js";
-import { RecentEvents } from "../../src/app/recent-events.js";
 import { parseEvent } from "../../src/domain/events.js";
 import { AdapterError } from "../../src/errors.js";
 import type { AuditEntry, SecretStore } from "../../src/ports.js";
@@ -279,7 +279,7 @@ describe("handleBatch: duplicate deliveries", () => {
     const notified: FindingResult[][] = [];
     const deps = {
       ...batchDeps(exampleAccount(), "rotation-failure", notified),
-      recentEvents: new RecentEvents(),
+      ledger: memoryEventLedger(),
     };
 
     // Act
@@ -304,7 +304,7 @@ describe("handleBatch: duplicate deliveries", () => {
       "describe",
       new AdapterError("DescribeSecret failed", "DescribeSecret", true),
     );
-    const deps = { ...batchDeps(store, "config-compliance"), recentEvents: new RecentEvents() };
+    const deps = { ...batchDeps(store, "config-compliance"), ledger: memoryEventLedger() };
     const first = await handleBatch([{ id: "m-1", body: STALE_UNUSED }], deps);
 
     // Act
@@ -314,6 +314,144 @@ describe("handleBatch: duplicate deliveries", () => {
     // Assess
     expect(first.failedIds).toEqual(["m-1"]);
     expect(second.results[0]?.outcome?.outcome).toBe("done");
+  });
+});
+
+describe("handleBatch: the event ledger", () => {
+  const ROTATION_FAILED = eventText("examples/events/04-rotation-failed.json");
+
+  it("skips an event another instance handled (one ledger, two instances), and tells the owner once", async () => {
+    // Prepare: two instances, each with its own memory, sharing the ledger's store as they would a table.
+    const shared = new MemoryCacheClient();
+    const notified: FindingResult[][] = [];
+    const account = exampleAccount();
+    const first = { ...batchDeps(account, "rotation-failure", notified), ledger: memoryEventLedger(shared) };
+    const second = { ...batchDeps(account, "rotation-failure", notified), ledger: memoryEventLedger(shared) };
+
+    // Act
+    await handleBatch([{ id: "m-1", body: ROTATION_FAILED }], first);
+    const again = await handleBatch([{ id: "m-2", body: ROTATION_FAILED }], second);
+
+    // Assess
+    expect(notified.flat().filter((r) => r.decision?.action === "notify")).toHaveLength(1);
+    expect(again.results).toEqual([]);
+    expect(again.failedIds).toEqual([]);
+  });
+
+  it("retries an event another instance is handling right now, without handling it twice", async () => {
+    // Prepare
+    const shared = new MemoryCacheClient();
+    const account = exampleAccount();
+    const busy = memoryEventLedger(shared);
+    const parsed = parseEvent(JSON.parse(ROTATION_FAILED));
+    if (!parsed.ok) throw new Error(parsed.reason);
+    const deps = { ...batchDeps(account, "rotation-failure"), ledger: memoryEventLedger(shared) };
+    const other = { ...batchDeps(account, "rotation-failure"), ledger: busy };
+    // The other instance holds the claim, as it would mid-invocation: its notify waits for our delivery.
+    let result: Awaited<ReturnType<typeof handleBatch>> | undefined;
+    other.notify = async () => {
+      result = await handleBatch([{ id: "m-2", body: ROTATION_FAILED }], deps);
+    };
+
+    // Act
+    await handleBatch([{ id: "m-1", body: ROTATION_FAILED }], other);
+
+    // Assess
+    expect(result?.failedIds).toEqual(["m-2"]);
+    expect(result?.results).toEqual([]);
+  });
+
+  it("refuses a message that reuses a handled event's id with other content", async () => {
+    // Prepare
+    const deps = { ...batchDeps(exampleAccount(), "rotation-failure"), ledger: memoryEventLedger() };
+    await handleBatch([{ id: "m-1", body: ROTATION_FAILED }], deps);
+    const forged = JSON.parse(ROTATION_FAILED);
+    forged.detail.additionalEventData.SecretId = "app/active";
+
+    // Act
+    const result = await handleBatch([{ id: "m-2", body: JSON.stringify(forged) }], deps);
+
+    // Assess
+    expect(result.refused).toBe(1);
+    expect(result.results).toEqual([]);
+    expect(deps.log.lines.find((l) => l.message === "event refused")?.extra?.reason).toMatch(
+      /handled before with other findings/,
+    );
+  });
+
+  it("fails the record when the ledger cannot answer: retried, never dropped, nothing done", async () => {
+    // Prepare
+    const account = exampleAccount();
+    const down = {
+      claim: async () => {
+        throw new AdapterError(
+          "event ledger claim failed: ProvisionedThroughputExceededException",
+          "PutItem",
+          true,
+        );
+      },
+      complete: async () => {},
+      release: async () => {},
+    };
+    const deps = { ...batchDeps(account, "config-compliance"), ledger: down };
+
+    // Act
+    const result = await handleBatch([{ id: "m-1", body: STALE_UNUSED }], deps);
+
+    // Assess
+    expect(result.failedIds).toEqual(["m-1"]);
+    expect(writesSince(account)).toEqual([]);
+    expect(deps.log.lines.find((l) => l.message === "state store unavailable")?.extra).toMatchObject({
+      recordId: "m-1",
+      stateStoreUnavailable: 1,
+    });
+  });
+
+  it("completes a claim only after the notices, and releases a failed event's claim so that its retry runs", async () => {
+    // Prepare
+    const order: string[] = [];
+    const inner = memoryEventLedger();
+    const ledger = {
+      claim: (e: Parameters<typeof inner.claim>[0], ms: number) => inner.claim(e, ms),
+      complete: async (e: Parameters<typeof inner.complete>[0]) => {
+        order.push(`complete ${e.eventId}`);
+        await inner.complete(e);
+      },
+      release: async (e: Parameters<typeof inner.release>[0]) => {
+        order.push(`release ${e.eventId}`);
+        await inner.release(e);
+      },
+    };
+    const store = new ScriptedStore(exampleAccount()).fail(
+      "tag",
+      new AdapterError("TagResource failed", "TagResource", true),
+    );
+    const deps = { ...batchDeps(store, "config-compliance"), ledger };
+    deps.notify = async () => {
+      order.push("notify");
+    };
+
+    // Act
+    const first = await handleBatch(
+      [
+        { id: "m-ok", body: USED_AGAIN },
+        { id: "m-fails", body: STALE_UNUSED },
+      ],
+      deps,
+    );
+    const retry = await handleBatch([{ id: "m-fails", body: STALE_UNUSED }], {
+      ...deps,
+      store: exampleAccount(),
+    });
+
+    // Assess
+    expect(first.failedIds).toEqual(["m-fails"]);
+    expect(order.slice(0, 3)).toEqual([
+      "notify",
+      `complete ${JSON.parse(USED_AGAIN).id}`,
+      `release ${JSON.parse(STALE_UNUSED).id}`,
+    ]);
+    expect(retry.results[0]?.outcome?.outcome).toBe("done");
   });
 });
 
