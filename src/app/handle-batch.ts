@@ -27,7 +27,7 @@ export const STATE_STORE_UNAVAILABLE = "state store unavailable";
 const DEFAULT_HOLD_MS = 60_000;
 
 /** What an event says, as the ledger compares two deliveries of one id. */
-function contentOf(findings: readonly Finding[]): string {
+export function contentOf(findings: readonly Finding[]): string {
   return JSON.stringify(
     findings.map((f) => [
       f.type,

@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
-import { makeConfigClient, makeSecretsManagerClient } from "../adapters/aws-clients.js";
+import { makeConfigClient, makeDynamoDbClient, makeSecretsManagerClient } from "../adapters/aws-clients.js";
 import { ConfigComplianceSource } from "../adapters/config-compliance.js";
+import { dynamoEventLedger, memoryEventLedger } from "../adapters/event-ledger.js";
 import { type LocalAccount, loadLocalAccount } from "../adapters/local-account.js";
 import { WritePacer } from "../adapters/pacer.js";
 import { SecretsManagerStore } from "../adapters/secrets-manager.js";
@@ -8,7 +9,7 @@ import { GovernorConfig } from "../config.js";
 import { ACCOUNT_ID_RE, type StackIdentity } from "../domain/origin.js";
 import { parseSecretArn } from "../domain/secret.js";
 import type { Policy } from "../policy/schema.js";
-import type { ComplianceSource, SecretStore } from "../ports.js";
+import type { ComplianceSource, EventLedger, SecretStore } from "../ports.js";
 import { readText } from "./io.js";
 import { UsageError } from "./usage.js";
 
@@ -103,4 +104,21 @@ export function stackOf(
       "cannot tell which account and region the events must come from: pass --account-id and --region",
     );
   return { account: accountId, region };
+}
+
+/**
+ * The event ledger a command uses, chosen by configuration: the stack's table (GOVERNOR_STATE_TABLE) with
+ * `--live`, so a replay against the live account sees what the functions handled; memory otherwise (offline).
+ */
+export function ledgerOf(
+  values: { live?: boolean },
+  config: GovernorConfig = new GovernorConfig(),
+): EventLedger {
+  const table = config.stateTable;
+  if (!values.live || !table) return memoryEventLedger();
+  const options = {
+    region: config.region ?? "us-east-1",
+    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+  };
+  return dynamoEventLedger(makeDynamoDbClient(options), table);
 }

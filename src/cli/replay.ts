@@ -1,6 +1,7 @@
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { AccessFailureWindow } from "../app/access-window.js";
+import { contentOf } from "../app/handle-batch.js";
 import { notifyEventResults } from "../app/notify.js";
 import type { FindingResult } from "../app/process-findings.js";
 import { processFindings, recordAudit } from "../app/process-findings.js";
@@ -10,7 +11,14 @@ import { parseEvent } from "../domain/events.js";
 import { matchRule } from "../domain/rules.js";
 import { InputError } from "../errors.js";
 import { loadPolicy } from "../policy/load.js";
-import { exemptPrincipalsOf, openAccount, STACK_OPTIONS, selfPrincipalsOf, stackOf } from "./account.js";
+import {
+  exemptPrincipalsOf,
+  ledgerOf,
+  openAccount,
+  STACK_OPTIONS,
+  selfPrincipalsOf,
+  stackOf,
+} from "./account.js";
 import { readPolicyTexts, readText, type Terminal } from "./io.js";
 import { decisionJson, parseMode, parseNow } from "./plan.js";
 import { reportUndelivered, SLACK_OPTIONS, slackFromOptions } from "./slack-options.js";
@@ -62,6 +70,7 @@ export async function runReplay(argv: string[], io: Terminal): Promise<number> {
   const { policy } = loadPolicy(readPolicyTexts(values.policy));
   const mode = parseMode(values.mode) ?? policy.mode;
   const account = openAccount(values, now);
+  const ledger = ledgerOf(values);
   const stack = stackOf(values, account);
   const window = new AccessFailureWindow(
     policy.accessFailures.windowMinutes,
@@ -123,6 +132,23 @@ export async function runReplay(argv: string[], io: Terminal): Promise<number> {
           );
         continue;
       }
+      // The ledger, as the handlers use it: an event delivered twice is handled once.
+      const entry = { route: rule, eventId: parsed.eventId, content: contentOf(parsed.findings) };
+      const claim = await ledger.claim(entry, 60_000);
+      if (claim !== "claimed") {
+        const note =
+          claim === "conflict"
+            ? `an event with id ${parsed.eventId} was handled before with other findings: refused`
+            : `event ${parsed.eventId} was handled before: a duplicate delivery, skipped`;
+        if (claim === "conflict") refused++;
+        events.push({ file: basename(file), rule, finding: null, decisions: [], actions: [], notes: [note] });
+        if (values.format === "text")
+          io.stdout(
+            paint(oneLine(basename(file)), "bold"),
+            `\n  rule: ${rule}\n  note: ${oneLine(note)}\n\n`,
+          );
+        continue;
+      }
       const results = await processFindings(parsed.findings, {
         store: account.store,
         policy,
@@ -132,8 +158,10 @@ export async function runReplay(argv: string[], io: Terminal): Promise<number> {
         selfPrincipals: selfPrincipalsOf(),
         accessWindow: window,
       });
-      failed += results.filter((r) => r.outcome?.outcome === "failed").length;
+      const failures = results.filter((r) => r.outcome?.outcome === "failed").length;
+      failed += failures;
       if (slack) await notifyEventResults(results, slack);
+      await (failures > 0 ? ledger.release(entry) : ledger.complete(entry));
       const first = parsed.findings[0];
       events.push({
         file: basename(file),

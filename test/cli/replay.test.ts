@@ -60,7 +60,7 @@ describe("governor replay", () => {
     const json = await replay(...EVENTS, "--account", "examples/account.json", "--mode", "enforce");
     expect(json.events.map((e) => [e.file, e.rule, e.finding?.type ?? null])).toEqual([
       ["01-config-unused-noncompliant.json", "config-compliance", "unused"],
-      ["02-config-unused-noncompliant-duplicate.json", "config-compliance", "unused"],
+      ["02-config-unused-noncompliant-duplicate.json", "config-compliance", null],
       ["03-getsecretvalue-denied-by-quarantine.json", "access-failure", "access-denied"],
       ["03b-getsecretvalue-denied-by-quarantine-again.json", "access-failure", "access-denied"],
       ["03c-getsecretvalue-denied-by-quarantine-third.json", "access-failure", "access-denied"],
@@ -71,13 +71,17 @@ describe("governor replay", () => {
     const actions = json.events.map((e) => e.actions.map((a) => `${a.action}:${a.outcome}`));
     expect(actions).toEqual([
       ["tag:done"],
-      ["none:skipped"],
+      [],
       [],
       [],
       ["release:done"],
       ["notify:done"],
       [],
       ["untag:done"],
+    ]);
+    // The second delivery of the first event (same id) is skipped by the ledger, as the handlers skip it.
+    expect(json.events[1]?.notes).toEqual([
+      "event c3b590f2-f209-5dbe-ac5e-52453914e2eb was handled before: a duplicate delivery, skipped",
     ]);
     // One role's reads denied by the quarantine: the third in the window proves use (releaseAfter: 3).
     expect(json.events[2]?.notes[0]).toBe(
