@@ -105,19 +105,14 @@ export class MemoryCacheClient implements CacheClient {
   private readonly entries = new Map<string, { value: string; expiresAt: number }>();
 
   async get(name: string): Promise<string | null> {
-    const entry = this.entries.get(name);
-    if (!entry) return null;
-    if (entry.expiresAt <= Date.now()) {
-      this.entries.delete(name);
-      return null;
-    }
-    return entry.value;
+    return this.current(name);
   }
 
+  /** SET with NX is atomic, as in Redis: the check and the write happen with no await between them. */
   async set(name: string | Uint8Array, value: unknown, options?: unknown): Promise<string | null> {
     const key = String(name);
     const { EX, NX } = (options ?? {}) as { EX?: number; NX?: boolean };
-    if (NX && (await this.get(key)) !== null) return null;
+    if (NX && this.current(key) !== null) return null;
     const expiresAt = EX === undefined ? Number.POSITIVE_INFINITY : Date.now() + EX * 1000;
     this.entries.set(key, { value: String(value), expiresAt });
     return "OK";
@@ -127,6 +122,16 @@ export class MemoryCacheClient implements CacheClient {
     let removed = 0;
     for (const key of keys) if (this.entries.delete(key)) removed++;
     return removed;
+  }
+
+  private current(name: string): string | null {
+    const entry = this.entries.get(name);
+    if (!entry) return null;
+    if (entry.expiresAt <= Date.now()) {
+      this.entries.delete(name);
+      return null;
+    }
+    return entry.value;
   }
 
   /** Records kept (expired ones not yet read count too). */
