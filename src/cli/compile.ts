@@ -54,6 +54,18 @@ export interface DeployParams {
   unusedForDays: string;
   /** SECRETSMANAGER_SECRET_PERIODIC_ROTATION's maxDaysSinceRotation. */
   maxDaysSinceRotation: string;
+  /**
+   * The routes' webhook secrets as IAM resources, one `Fn::Sub` each: the only secret values the role may read
+   * (serverless/iam.yml). Secrets Manager appends `-` and six random characters to a secret's name in its ARN.
+   */
+  slackWebhookSecrets: { "Fn::Sub": string }[];
+}
+
+/** The IAM resource of a secret known by name: its ARN in the stack's account and region, any random suffix. */
+export function secretResourceOf(name: string): { "Fn::Sub": string } {
+  return {
+    "Fn::Sub": `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${name}-??????`,
+  };
 }
 
 /**
@@ -75,6 +87,9 @@ export function deployParams(policy: Policy): DeployParams {
     configRules,
     unusedForDays: String(thresholds.length > 0 ? Math.min(...thresholds) : DEFAULT_UNUSED_FOR_DAYS),
     maxDaysSinceRotation: String(DEFAULT_MAX_DAYS_SINCE_ROTATION),
+    slackWebhookSecrets: [...new Set(Object.values(policy.routes).map((route) => route.webhookSecret))]
+      .sort()
+      .map(secretResourceOf),
   };
 }
 

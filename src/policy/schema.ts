@@ -152,8 +152,11 @@ export const PolicyDocumentSchema = z
         z.strictObject({
           webhookSecret: z
             .string()
-            .min(1)
-            .describe("Secrets Manager secret holding the incoming webhook URL."),
+            .regex(
+              /^[A-Za-z0-9/_+=.@-]{1,512}$/,
+              "a secret name: letters, digits and /_+=.@- (no wildcard: the role may read exactly this secret)",
+            )
+            .describe("Secrets Manager secret (by name) holding the incoming webhook URL."),
           description: z.string().optional(),
         }),
       )

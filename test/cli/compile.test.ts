@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEPLOY_PARAMS_FORMAT, deployParams } from "../../src/cli/compile.js";
+import { DEPLOY_PARAMS_FORMAT, deployParams, secretResourceOf } from "../../src/cli/compile.js";
 import { readPolicyTexts } from "../../src/cli/io.js";
 import { MANAGED_RULES } from "../../src/domain/config-rules.js";
 import { loadCompiledPolicy } from "../../src/policy/compiled.js";
@@ -62,6 +62,7 @@ describe("governor compile", () => {
       },
       unusedForDays: "90",
       maxDaysSinceRotation: "90",
+      slackWebhookSecrets: [secretResourceOf("secrets-governor/slack/default")],
     });
   });
 
@@ -168,6 +169,7 @@ rules:
       },
       unusedForDays: "60",
       maxDaysSinceRotation: "90",
+      slackWebhookSecrets: [secretResourceOf("secrets-governor/slack/default")],
     });
   });
 
@@ -219,5 +221,39 @@ describe("governor compile: route secrets the role may read", () => {
     expect(existsSync(out)).toBe(false);
     const other = await runCli("compile", "--policy", dir, "--out", out, "--slack-secret-prefix", "");
     expect(other.code).toBe(0);
+  });
+
+  it("lets the role read exactly the routes' webhook secrets, each once, whatever their suffix", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "governor-routes-"));
+    writeFileSync(
+      join(dir, "p.yml"),
+      "routes:\n  default: { webhookSecret: secrets-governor/slack/default }\n  ops: { webhookSecret: secrets-governor/slack/ops }\n  pay: { webhookSecret: secrets-governor/slack/ops }\nrules: []\n",
+    );
+    const out = join(dir, "out", "policy.json");
+    const { code } = await runCli("compile", "--policy", dir, "--out", out);
+    expect(code).toBe(0);
+    const params = JSON.parse(readFileSync(join(dir, "out", "deploy-params.json"), "utf8"));
+    expect(params.slackWebhookSecrets).toEqual([
+      {
+        "Fn::Sub": `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:secrets-governor/slack/default-??????`,
+      },
+      {
+        "Fn::Sub": `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:secrets-governor/slack/ops-??????`,
+      },
+    ]);
+  });
+
+  it.each([
+    "secrets-governor/slack/*",
+    "secrets-governor/slack/a?",
+    `secrets-governor/slack/\${AWS::Region}`,
+  ])("refuses a webhook secret %s that is not a plain secret name (it would widen the role's read)", async (name) => {
+    const dir = mkdtempSync(join(tmpdir(), "governor-routes-"));
+    writeFileSync(join(dir, "p.yml"), `routes:\n  default: { webhookSecret: "${name}" }\nrules: []\n`);
+    const out = join(dir, "out", "policy.json");
+    const { code, stderr } = await runCli("compile", "--policy", dir, "--out", out);
+    expect(code).toBe(1);
+    expect(stderr).toContain("no wildcard");
+    expect(existsSync(out)).toBe(false);
   });
 });

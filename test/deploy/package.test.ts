@@ -59,7 +59,8 @@ const FUNCTIONS = [
 ] as const;
 // Fn::Sub text, as the template holds it.
 const SECRETS = `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:`;
-const SLACK_SECRETS = `${SECRETS}secrets-governor/slack/*`;
+// The shipped policy has one route, whose webhook the role may read by name (any random suffix, no more).
+const SLACK_SECRETS = [{ "Fn::Sub": `${SECRETS}secrets-governor/slack/default-??????` }];
 
 let outDir = "";
 let template: Template;
@@ -184,6 +185,8 @@ describe("functions", () => {
       GOVERNOR_ROLE_ARN: getAtt("IamRoleLambdaExecution"),
       GOVERNOR_AUDIT_BUS: "default",
       GOVERNOR_ALERT_DLQ_URL: { Ref: "AlertDeadLetterQueue" },
+      GOVERNOR_ACCOUNT_ID: { Ref: "AWS::AccountId" },
+      GOVERNOR_STATE_TABLE: { Ref: "StateTable" },
       POWERTOOLS_SERVICE_NAME: "secrets-governor",
     });
     expect(env.POWERTOOLS_LOG_LEVEL).toBeTypeOf("string");
@@ -232,6 +235,71 @@ describe("event routes", () => {
       Resource: getAtt(`${route.id}Queue`),
       Condition: { ArnEquals: { "aws:SourceArn": getAtt(`${route.id}Rule`) } },
     });
+  });
+
+  it.each([
+    ...ROUTES.flatMap((r) => [
+      { queue: `${r.id}Queue`, rule: `${r.id}Rule` },
+      { queue: `${r.id}DeadLetterQueue`, rule: `${r.id}Rule` },
+    ]),
+    { queue: "SweepDeadLetterQueue", rule: "SweepRule" },
+  ])("$queue: an explicit Deny refuses every sender but $rule, the governor's role and break-glass", ({
+    queue,
+    rule,
+  }) => {
+    const policies = resourcesOfType("AWS::SQS::QueuePolicy").filter(([, p]) =>
+      JSON.stringify(p.Properties.Queues).includes(JSON.stringify({ Ref: queue })),
+    );
+    expect(policies).toHaveLength(1);
+    const statements = (policies[0]?.[1].Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+    expect(statements.filter((st) => st.Effect === "Deny")).toEqual([
+      {
+        Sid: "DenyEveryOtherSender",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "sqs:SendMessage",
+        Resource: getAtt(queue),
+        Condition: {
+          // Both must differ for the Deny to apply: the rule (a service principal, no PrincipalArn) passes by
+          // its SourceArn, the role by its ARN; anyone else has neither.
+          ArnNotEquals: { "aws:SourceArn": getAtt(rule) },
+          StringNotEquals: {
+            "aws:PrincipalArn": {
+              "Fn::Split": [
+                ",",
+                { "Fn::Join": [",", [getAtt("IamRoleLambdaExecution"), { Ref: "BreakGlassPrincipals" }]] },
+              ],
+            },
+          },
+        },
+      },
+    ]);
+  });
+
+  it("the alerts queue takes messages from the governor's role only", () => {
+    const policy = resource("AlertDeadLetterQueuePolicy").Properties;
+    expect(policy.Queues).toEqual([{ Ref: "AlertDeadLetterQueue" }]);
+    expect((policy.PolicyDocument as { Statement: Statement[] }).Statement).toEqual([
+      {
+        Sid: "DenyEveryOtherSender",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "sqs:SendMessage",
+        Resource: getAtt("AlertDeadLetterQueue"),
+        Condition: { StringNotEquals: { "aws:PrincipalArn": getAtt("IamRoleLambdaExecution") } },
+      },
+    ]);
+  });
+
+  it("every queue of the stack has a queue policy", () => {
+    const covered = resourcesOfType("AWS::SQS::QueuePolicy").flatMap(([, p]) =>
+      (p.Properties.Queues as { Ref: string }[]).map((q) => q.Ref),
+    );
+    expect(covered.sort()).toEqual(
+      resourcesOfType("AWS::SQS::Queue")
+        .map(([id]) => id)
+        .sort(),
+    );
   });
 
   it.each(
@@ -465,6 +533,9 @@ describe("alarms", () => {
   it.each([
     ["AuditDeliveryFailures", "{ $.auditDeliveryFailed > 0 }", "$.auditDeliveryFailed", FUNCTIONS.length],
     ["MalformedEvents", '{ $.message = "batch summary" && $.malformed > 0 }', "$.malformed", ROUTES.length],
+    ["RefusedEvents", '{ $.message = "batch summary" && $.refused > 0 }', "$.refused", ROUTES.length],
+    ["StateStoreUnavailable", "{ $.stateStoreUnavailable > 0 }", "$.stateStoreUnavailable", ROUTES.length],
+    ["KeptAlertsRejected", "{ $.keptAlertsRejected > 0 }", "$.keptAlertsRejected", 1],
   ])("counts %s from the log lines that carry them, per stage, and alarms on any", (metric, pattern, value, n) => {
     const filters = resourcesOfType("AWS::Logs::MetricFilter")
       .map(([, f]) => f.Properties)
@@ -533,6 +604,28 @@ describe("alarms", () => {
   });
 });
 
+describe("state table", () => {
+  it("is on-demand, expires items by TTL, has point-in-time recovery, is encrypted and retained", () => {
+    const table = resource("StateTable") as Resource & {
+      DeletionPolicy?: string;
+      UpdateReplacePolicy?: string;
+    };
+    expect(table.Type).toBe("AWS::DynamoDB::Table");
+    expect(table.DeletionPolicy).toBe("Retain");
+    expect(table.UpdateReplacePolicy).toBe("Retain");
+    expect(table.Properties).toEqual({
+      BillingMode: "PAY_PER_REQUEST",
+      AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+      KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+      TimeToLiveSpecification: { AttributeName: "expiration", Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      // false: the AWS owned key (encryption at rest is always on in DynamoDB).
+      SSESpecification: { SSEEnabled: false },
+    });
+    expect(resourcesOfType("AWS::DynamoDB::Table")).toHaveLength(1);
+  });
+});
+
 describe("IAM", () => {
   it("gives the four functions one role and no other", () => {
     expect(resourcesOfType("AWS::IAM::Role").map(([id]) => id)).toEqual(["IamRoleLambdaExecution"]);
@@ -554,6 +647,10 @@ describe("IAM", () => {
       [
         "config:DescribeConfigRules",
         "config:GetComplianceDetailsByConfigRule",
+        "dynamodb:DeleteItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
         "events:PutEvents",
         "logs:CreateLogGroup",
         "logs:CreateLogStream",
@@ -591,7 +688,7 @@ describe("IAM", () => {
   it("reads no secret value but the Slack webhooks'", () => {
     const allow = onlyStatementWith("Allow", "secretsmanager:GetSecretValue");
     expect(list(allow.Action)).toEqual(["secretsmanager:GetSecretValue"]);
-    expect(arnText(allow.Resource)).toBe(SLACK_SECRETS);
+    expect(allow.Resource).toEqual(SLACK_SECRETS);
     expect(allow.Condition).toBeUndefined();
 
     const deny = onlyStatementWith("Deny", "secretsmanager:GetSecretValue");
@@ -599,7 +696,7 @@ describe("IAM", () => {
       "secretsmanager:BatchGetSecretValue",
       "secretsmanager:GetSecretValue",
     ]);
-    expect(arnText(deny.NotResource)).toBe(SLACK_SECRETS);
+    expect(deny.NotResource).toEqual(SLACK_SECRETS);
     expect(deny.Condition).toBeUndefined();
   });
 
@@ -680,11 +777,38 @@ describe("IAM", () => {
     });
   });
 
-  it("puts resource policies only with BlockPublicPolicy", () => {
+  it("puts resource policies only with BlockPublicPolicy, only on a secret the lifecycle has flagged", () => {
     const allow = onlyStatementWith("Allow", "secretsmanager:PutResourcePolicy");
     expect(list(allow.Action)).toEqual(["secretsmanager:PutResourcePolicy"]);
     expect(arnText(allow.Resource)).toBe(`${SECRETS}*`);
-    expect(allow.Condition).toEqual({ Bool: { "secretsmanager:BlockPublicPolicy": "true" } });
+    expect(allow.Condition).toEqual({
+      Bool: { "secretsmanager:BlockPublicPolicy": "true" },
+      StringEquals: {
+        "secretsmanager:ResourceTag/governor:stage": ["flagged", "quarantined", "deletion-scheduled"],
+      },
+    });
+    // Refused even under a broader policy attached later: a request without the flag, or with it false.
+    const deny = statementsWith("Deny", "secretsmanager:PutResourcePolicy").find(
+      (st) => st.Condition?.BoolIfExists !== undefined,
+    );
+    expect(deny).toMatchObject({
+      Resource: "*",
+      Condition: { BoolIfExists: { "secretsmanager:BlockPublicPolicy": "false" } },
+    });
+    expect(list(deny?.Action)).toEqual(["secretsmanager:PutResourcePolicy"]);
+  });
+
+  it("reads and writes the state table item by item, and no other table", () => {
+    const dynamo = roleStatements().filter((st) => list(st.Action).some((a) => a.startsWith("dynamodb:")));
+    expect(dynamo).toHaveLength(1);
+    expect(dynamo[0]?.Effect).toBe("Allow");
+    expect(list(dynamo[0]?.Action).sort()).toEqual([
+      "dynamodb:DeleteItem",
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+    ]);
+    expect(dynamo[0]?.Resource).toEqual(getAtt("StateTable"));
   });
 
   it.each([
