@@ -16,6 +16,7 @@ import { runSweep } from "../src/app/sweep.js";
 import { STAGE_TAG } from "../src/domain/decision.js";
 import { parseEvent } from "../src/domain/events.js";
 import type { Policy } from "../src/policy/schema.js";
+import type { EventLedger } from "../src/ports.js";
 import { AwsEmulator, DESTRUCTIVE_OPERATIONS } from "../test/helpers/aws-emulator.js";
 import { accountOf, complianceChangeEvent, type Kind, scenario } from "./scenario.js";
 
@@ -31,6 +32,8 @@ export interface BurstOptions {
   /** The emulated account's clock runs this many times faster: quotas and pacing scale with it. */
   quotaScale: number;
   maxReceiveCount: number;
+  /** Each instance's event ledger (all over one store, as deployed); none: no ledger. */
+  ledger?: () => EventLedger;
 }
 
 export interface BurstFigures {
@@ -105,6 +108,7 @@ export async function benchBurst(policy: Policy, now: Date, options: BurstOption
       now,
       exemptPrincipals: ["arn:aws:iam::123456789012:role/secrets-governor"],
       audit: new EventBridgeAuditSink(eventBridge),
+      ...(options.ledger ? { ledger: options.ledger() } : {}),
       accessWindow: new AccessFailureWindow(
         policy.accessFailures.windowMinutes,
         policy.accessFailures.incidentAfter,

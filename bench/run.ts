@@ -14,6 +14,7 @@ import { benchBurst } from "./burst.js";
 import { benchHandlers } from "./handlers.js";
 import { accountOf, scenario } from "./scenario.js";
 import { benchSlack } from "./slack.js";
+import { dynamoStateStore, memoryStateStore } from "./state-store.js";
 import { benchSweep, type SweepFigures } from "./sweep.js";
 import { syntheticInventory } from "./synthetic.js";
 
@@ -93,6 +94,7 @@ for (const count of [10_000, 100_000]) {
 results.sweep = sweeps;
 
 const quotaScale = Number(process.env.BENCH_QUOTA_SCALE ?? "4");
+// As deployed, with the event ledger (here the in-memory one the CLI uses; the state-store row compares DynamoDB).
 const burst = await benchBurst(enforced, now, {
   events: 10_000,
   duplicates: 500,
@@ -100,6 +102,7 @@ const burst = await benchBurst(enforced, now, {
   concurrency,
   quotaScale,
   maxReceiveCount: 5,
+  ledger: memoryStateStore().ledger,
 });
 const { batchResults, batchDoneS, ...burstFigures } = burst;
 results.burst = {
@@ -115,6 +118,39 @@ rows.push([
   `${burst.events} Config events (+${burst.deliveries - burst.events} duplicates), batches of ${batchSize}, ${concurrency} instances, quotas x${quotaScale}`,
   `${burst.writes} writes drained in ${burst.drainS} s vs quota bound ${burst.quotaBoundS} s (${(burst.throughputShare * 100).toFixed(1)}% of it; target >= 80%); throttled ${burst.throttled}, retried ${burst.retriedRecords}, dead-lettered ${burst.deadLettered}, lost ${burst.lost}; two sweeps after it quarantined ${burst.sweepQuarantines}, duplicate destructive ${burst.duplicateDestructive}`,
 ]);
+
+// The state table's cost on the event path: the same smaller burst with the ledger in memory (the reference) and
+// on DynamoDB (moto_server, a real SDK client counting its calls), one after the other in this run.
+async function benchStateStore() {
+  const options = { events: 2_000, duplicates: 200, batchSize, concurrency, quotaScale, maxReceiveCount: 5 };
+  const memory = await benchBurst(enforced, now, { ...options, ledger: memoryStateStore().ledger });
+  const dynamo = await dynamoStateStore();
+  try {
+    const onTable = await benchBurst(enforced, now, { ...options, ledger: dynamo.ledger });
+    const calls = dynamo.calls();
+    const figures = {
+      events: options.events,
+      deliveries: onTable.deliveries,
+      dynamoCalls: calls,
+      callsPerDelivery: Math.round((calls / onTable.deliveries) * 100) / 100,
+      memoryDrainS: memory.drainS,
+      dynamoDrainS: onTable.drainS,
+      drainRatio: Math.round((onTable.drainS / memory.drainS) * 1000) / 1000,
+      lost: onTable.lost,
+      duplicateDestructive: onTable.duplicateDestructive,
+      target: { callsPerDelivery: 2, drainRatio: 1.1 },
+    };
+    results.stateStore = figures;
+    rows.push([
+      "state",
+      `${options.events} Config events (+${options.duplicates} duplicates), ledger on DynamoDB (moto) vs in memory`,
+      `${figures.callsPerDelivery} DynamoDB calls per delivery (${calls} for ${onTable.deliveries}; target <= 2); drained in ${onTable.drainS} s vs ${memory.drainS} s in memory (${figures.drainRatio}x; target <= 1.1x); lost ${onTable.lost}, duplicate destructive ${onTable.duplicateDestructive}`,
+    ]);
+  } finally {
+    await dynamo.close();
+  }
+}
+await benchStateStore();
 
 const sweepOfBurst = await runSweep({
   store: accountOf(scenario(10_000, now, "burst"), now),

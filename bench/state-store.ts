@@ -1,0 +1,53 @@
+/**
+ * The state table for the bench: DynamoDB on moto_server (the same emulator the integration tests use), with a
+ * client that counts its calls, beside the in-memory store the CLI uses.
+ */
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { dynamoEventLedger, MemoryCacheClient, memoryEventLedger } from "../src/adapters/event-ledger.js";
+import type { EventLedger } from "../src/ports.js";
+import { MOTO_ENV, startMoto } from "../test/helpers/moto.js";
+
+export interface BenchStateStore {
+  /** A ledger for one handler instance; every one shares the store. */
+  ledger: () => EventLedger;
+  /** DynamoDB calls made so far (0 for memory). */
+  calls: () => number;
+  close: () => Promise<void>;
+}
+
+export function memoryStateStore(): BenchStateStore {
+  const shared = new MemoryCacheClient();
+  return { ledger: () => memoryEventLedger(shared), calls: () => 0, close: async () => {} };
+}
+
+export async function dynamoStateStore(): Promise<BenchStateStore> {
+  const moto = await startMoto();
+  const client = new DynamoDBClient({
+    endpoint: moto.endpoint,
+    region: MOTO_ENV.AWS_REGION,
+    credentials: { accessKeyId: MOTO_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: MOTO_ENV.AWS_SECRET_ACCESS_KEY },
+  });
+  const name = "governor-bench-state";
+  await client.send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: "PAY_PER_REQUEST",
+      AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+      KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+    }),
+  );
+  let calls = 0;
+  const send = client.send.bind(client);
+  client.send = ((command: never) => {
+    calls++;
+    return send(command);
+  }) as typeof client.send;
+  return {
+    ledger: () => dynamoEventLedger(client, name),
+    calls: () => calls,
+    close: async () => {
+      client.destroy();
+      await moto.stop();
+    },
+  };
+}
