@@ -73,14 +73,35 @@ export async function benchBurst(policy: Policy, now: Date, options: BurstOption
   const events = s.secrets.map((secret, i) =>
     complianceChangeEvent(secret, s.compliance[i] ?? "COMPLIANT", `burst-${i}`, now),
   );
-  // The queue, as SQS holds it: each record with its receive count.
-  const queue: { record: BatchRecord; receives: number }[] = events.map((event, i) => ({
+  // The queue, as SQS holds it: each record with its receive count. A failed record is invisible for the
+  // visibility timeout (six times the function's timeout): longer than any invocation, so it comes back only
+  // once the other batches in flight when it failed are done (`waitFor`).
+  interface Queued {
+    record: BatchRecord;
+    receives: number;
+    waitFor: number[];
+  }
+  const queue: Queued[] = events.map((event, i) => ({
     record: { id: `m-${i}`, body: JSON.stringify(event) },
     receives: 0,
+    waitFor: [],
   }));
+  const inFlight = new Set<number>();
+  let batches = 0;
+  const visible = (item: Queued) => item.waitFor.every((id) => !inFlight.has(id));
+  const take = async (max: number): Promise<Queued[]> => {
+    for (;;) {
+      const batch: Queued[] = [];
+      for (let i = 0; i < queue.length && batch.length < max; )
+        if (visible(queue[i] as Queued)) batch.push(...queue.splice(i, 1));
+        else i++;
+      if (batch.length > 0 || queue.length === 0) return batch;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
   for (let d = 0; d < options.duplicates; d++) {
     const i = (d * 7919) % events.length;
-    queue.push({ record: { id: `m-dup-${d}`, body: JSON.stringify(events[i]) }, receives: 0 });
+    queue.push({ record: { id: `m-dup-${d}`, body: JSON.stringify(events[i]) }, receives: 0, waitFor: [] });
   }
   const deliveries = queue.length;
   const deadLetter: BatchRecord[] = [];
@@ -116,9 +137,11 @@ export async function benchBurst(policy: Policy, now: Date, options: BurstOption
     };
     try {
       for (;;) {
-        const batch = queue.splice(0, options.batchSize);
+        const batch = await take(options.batchSize);
         if (batch.length === 0) return;
         for (const item of batch) item.receives++;
+        const batchId = batches++;
+        inFlight.add(batchId);
         let failed: Set<string>;
         try {
           const result = await handleBatch(
@@ -131,12 +154,14 @@ export async function benchBurst(policy: Policy, now: Date, options: BurstOption
           // The invocation failed: SQS makes every record of the batch visible again.
           failed = new Set(batch.map((b) => b.record.id));
         }
+        inFlight.delete(batchId);
         batchDoneS.push(((performance.now() - start) / 1000) * options.quotaScale);
         for (const item of batch) {
           if (!failed.has(item.record.id)) continue;
           if (item.receives >= options.maxReceiveCount) deadLetter.push(item.record);
           else {
             retriedRecords++;
+            item.waitFor = [...inFlight];
             queue.push(item);
           }
         }

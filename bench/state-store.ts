@@ -20,6 +20,28 @@ export function memoryStateStore(): BenchStateStore {
   return { ledger: () => memoryEventLedger(shared), calls: () => 0, close: async () => {} };
 }
 
+/**
+ * The in-memory store behind a fixed round trip per call: a model of DynamoDB as a Lambda function in the same
+ * region sees it (single-digit milliseconds), which moto_server, a Python process sharing this machine's two
+ * cores with the handlers, cannot show. Counts its calls like the DynamoDB one.
+ */
+export function latencyStateStore(roundTripMs: number): BenchStateStore {
+  const shared = new MemoryCacheClient();
+  let calls = 0;
+  const slow = new Proxy(shared, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== "function") return value;
+      return async (...args: unknown[]) => {
+        calls++;
+        await new Promise((resolve) => setTimeout(resolve, roundTripMs));
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { ledger: () => memoryEventLedger(slow), calls: () => calls, close: async () => {} };
+}
+
 export async function dynamoStateStore(): Promise<BenchStateStore> {
   const moto = await startMoto();
   const client = new DynamoDBClient({

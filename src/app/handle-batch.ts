@@ -1,7 +1,8 @@
 import type { ParsedEvent } from "../domain/events.js";
 import type { Finding } from "../domain/finding.js";
 import type { StackIdentity } from "../domain/origin.js";
-import type { AuditEntry, EventLedger, LedgerEntry } from "../ports.js";
+import type { AuditEntry, Claim, EventLedger, LedgerEntry } from "../ports.js";
+import { inPool, type Settled } from "./pool.js";
 import {
   type FindingResult,
   type Log,
@@ -22,6 +23,9 @@ export const BATCH_SUMMARY = "batch summary";
 
 /** The log message when the state store cannot answer; its field `stateStoreUnavailable` feeds a metric. */
 export const STATE_STORE_UNAVAILABLE = "state store unavailable";
+
+/** Ledger calls in flight at once per batch: enough to hide the store's latency, far below its throughput. */
+export const LEDGER_CONCURRENCY = 32;
 
 /** A claim's hold when the invocation's remaining time is unknown (the CLI). */
 const DEFAULT_HOLD_MS = 60_000;
@@ -88,6 +92,7 @@ export async function handleBatch(records: readonly BatchRecord[], deps: BatchDe
   const claims = new Map<string, LedgerEntry>();
   const owners: string[] = [];
   const findings: Finding[] = [];
+  const accepted: { record: BatchRecord; parsed: ParsedEvent & { ok: true }; entry: LedgerEntry }[] = [];
   for (const record of records) {
     let body = record.body;
     if (typeof body === "string") {
@@ -140,53 +145,59 @@ export async function handleBatch(records: readonly BatchRecord[], deps: BatchDe
       continue;
     }
     batchEvents.add(parsed.eventId);
-    if (deps.ledger) {
-      const entry: LedgerEntry = {
-        route: deps.route,
+    accepted.push({
+      record,
+      parsed,
+      entry: { route: deps.route, eventId: parsed.eventId, content: contentOf(parsed.findings) },
+    });
+  }
+  // The claims of the whole batch at once (a few at a time): a batch of 500 waits for one round trip to the
+  // store per LEDGER_CONCURRENCY events, not per event. Their answers are then taken in the batch's order.
+  const answers = deps.ledger
+    ? await inPool(accepted, LEDGER_CONCURRENCY, ({ entry }) =>
+        (deps.ledger as EventLedger).claim(entry, deps.holdMs ?? DEFAULT_HOLD_MS),
+      )
+    : accepted.map(() => ({ ok: true as const, value: "claimed" as const }));
+  for (const [i, { record, parsed, entry }] of accepted.entries()) {
+    const answer = answers[i] as Settled<Claim>;
+    if (!answer.ok) {
+      // The store cannot say whether the event was handled: retried (then dead-lettered), never dropped.
+      failedIds.push(record.id);
+      deps.log.error(STATE_STORE_UNAVAILABLE, {
+        recordId: record.id,
         eventId: parsed.eventId,
-        content: contentOf(parsed.findings),
-      };
-      let claim: Awaited<ReturnType<EventLedger["claim"]>>;
-      try {
-        claim = await deps.ledger.claim(entry, deps.holdMs ?? DEFAULT_HOLD_MS);
-      } catch (error) {
-        // The store cannot say whether the event was handled: retried (then dead-lettered), never dropped.
-        failedIds.push(record.id);
-        deps.log.error(STATE_STORE_UNAVAILABLE, {
-          recordId: record.id,
-          eventId: parsed.eventId,
-          stateStoreUnavailable: 1,
-          error: (error as Error).message,
-        });
-        continue;
-      }
-      if (claim === "done") {
-        duplicates++;
-        deps.log.info("duplicate event skipped", { recordId: record.id, eventId: parsed.eventId });
-        continue;
-      }
-      if (claim === "busy") {
-        failedIds.push(record.id);
-        deps.log.info("event in progress in another instance: retried later", {
-          recordId: record.id,
-          eventId: parsed.eventId,
-        });
-        continue;
-      }
-      if (claim === "conflict") {
-        const reason = `an event with id ${parsed.eventId} was handled before with other findings: forged or corrupted`;
-        refused++;
-        deps.log.warn(EVENT_REFUSED, {
-          recordId: record.id,
-          eventId: parsed.eventId,
-          reason,
-          refusedEvents: 1,
-        });
-        refusals.push(...refusedAuditEntries(parsed.eventId, parsed.findings, reason, deps.mode, deps.now));
-        continue;
-      }
-      claims.set(record.id, entry);
+        stateStoreUnavailable: 1,
+        error: (answer.error as Error).message,
+      });
+      continue;
     }
+    const claim = answer.value;
+    if (claim === "done") {
+      duplicates++;
+      deps.log.info("duplicate event skipped", { recordId: record.id, eventId: parsed.eventId });
+      continue;
+    }
+    if (claim === "busy") {
+      failedIds.push(record.id);
+      deps.log.info("event in progress in another instance: retried later", {
+        recordId: record.id,
+        eventId: parsed.eventId,
+      });
+      continue;
+    }
+    if (claim === "conflict") {
+      const reason = `an event with id ${parsed.eventId} was handled before with other findings: forged or corrupted`;
+      refused++;
+      deps.log.warn(EVENT_REFUSED, {
+        recordId: record.id,
+        eventId: parsed.eventId,
+        reason,
+        refusedEvents: 1,
+      });
+      refusals.push(...refusedAuditEntries(parsed.eventId, parsed.findings, reason, deps.mode, deps.now));
+      continue;
+    }
+    if (deps.ledger) claims.set(record.id, entry);
     for (const finding of parsed.findings) {
       findings.push(finding);
       owners.push(record.id);
@@ -226,18 +237,20 @@ export async function handleBatch(records: readonly BatchRecord[], deps: BatchDe
   if (deps.notify) await deps.notify(results);
   // After the notices: a claim completed means effects and message are done; a failed event's claim is released
   // so that its retry runs. A store that fails here changes nothing done: logged, and the claim expires.
-  for (const [recordId, entry] of claims) {
-    const failed = failedIds.includes(recordId);
-    try {
-      await (failed ? deps.ledger?.release(entry) : deps.ledger?.complete(entry));
-    } catch (error) {
-      deps.log.error(STATE_STORE_UNAVAILABLE, {
-        recordId,
-        eventId: entry.eventId,
-        stateStoreUnavailable: 1,
-        error: (error as Error).message,
-      });
-    }
+  const settled = await inPool([...claims], LEDGER_CONCURRENCY, ([recordId, entry]) =>
+    failedIds.includes(recordId)
+      ? (deps.ledger as EventLedger).release(entry)
+      : (deps.ledger as EventLedger).complete(entry),
+  );
+  for (const [i, [recordId, entry]] of [...claims].entries()) {
+    const answer = settled[i] as Settled<void>;
+    if (answer.ok) continue;
+    deps.log.error(STATE_STORE_UNAVAILABLE, {
+      recordId,
+      eventId: entry.eventId,
+      stateStoreUnavailable: 1,
+      error: (answer.error as Error).message,
+    });
   }
   return { failedIds, malformed, refused, results };
 }
