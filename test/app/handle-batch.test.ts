@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { MemoryAccessFailureCounter } from "../../src/adapters/access-failure-counter.js";
 import { MemoryCacheClient, memoryEventLedger } from "../../src/adapters/event-ledger.js";
-import { AccessFailureWindow } from "../../src/app/access-window.js";
 import { BATCH_SUMMARY, type BatchDeps, type BatchRecord, handleBatch } from "../../src/app/handle-batch.js";
 import { AUDIT_DELIVERY_FAILED, type FindingResult } from "../../src/app/process-findings.js";
 import { parseEvent } from "../../src/domain/events.js";
@@ -49,7 +49,7 @@ function batchDeps(
     now: NOW,
     exemptPrincipals: [BREAK_GLASS],
     audit: new RecordingAudit(),
-    accessWindow: new AccessFailureWindow(15, 3),
+    accessCounter: new MemoryAccessFailureCounter(15, 3),
     notify: async (results) => {
       notified.push(results);
     },

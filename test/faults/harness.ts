@@ -5,6 +5,7 @@ import {
   scenario,
   UNUSED_RULE,
 } from "../../bench/scenario.js";
+import { MemoryAccessFailureCounter } from "../../src/adapters/access-failure-counter.js";
 import { EventBridgeAuditSink } from "../../src/adapters/audit.js";
 import {
   makeConfigClient,
@@ -15,7 +16,6 @@ import { ConfigComplianceSource } from "../../src/adapters/config-compliance.js"
 import type { LocalAccount } from "../../src/adapters/local-account.js";
 import { NO_PACING } from "../../src/adapters/pacer.js";
 import { SecretsManagerStore } from "../../src/adapters/secrets-manager.js";
-import { AccessFailureWindow } from "../../src/app/access-window.js";
 import { type BatchDeps, type BatchRecord, handleBatch } from "../../src/app/handle-batch.js";
 import type { SweepDeps } from "../../src/app/sweep.js";
 import { STAGE_TAG } from "../../src/domain/decision.js";
@@ -82,7 +82,7 @@ export async function wire(
       now,
       exemptPrincipals: [GOVERNOR_ROLE],
       audit,
-      accessWindow: new AccessFailureWindow(15, 3),
+      accessCounter: new MemoryAccessFailureCounter(15, 3),
     }),
     async close() {
       secretsManager.destroy();

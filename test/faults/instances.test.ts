@@ -1,8 +1,8 @@
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accountOf, complianceChangeEvent, scenario } from "../../bench/scenario.js";
+import { MemoryAccessFailureCounter } from "../../src/adapters/access-failure-counter.js";
 import { dynamoEventLedger, MemoryCacheClient, memoryEventLedger } from "../../src/adapters/event-ledger.js";
-import { AccessFailureWindow } from "../../src/app/access-window.js";
 import { worthReporting } from "../../src/app/execute.js";
 import { type BatchDeps, handleBatch } from "../../src/app/handle-batch.js";
 import { parseEvent } from "../../src/domain/events.js";
@@ -82,7 +82,7 @@ describe.each([
       mode: "enforce",
       now: NOW,
       exemptPrincipals: [],
-      accessWindow: new AccessFailureWindow(15, 3),
+      accessCounter: new MemoryAccessFailureCounter(15, 3),
       ledger: newLedger(),
       notify: async (results) => {
         for (const r of results)

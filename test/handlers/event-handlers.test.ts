@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { makeHandler as accessFailureHandler } from "../../handlers/access-failure.js";
 import { makeHandler as configComplianceHandler } from "../../handlers/config-compliance.js";
 import { makeHandler as rotationFailureHandler } from "../../handlers/rotation-failure.js";
-import { AccessFailureWindow } from "../../src/app/access-window.js";
+import { MemoryAccessFailureCounter } from "../../src/adapters/access-failure-counter.js";
 import type { BatchDeps } from "../../src/app/handle-batch.js";
 import { parseEvent } from "../../src/domain/events.js";
 import { AdapterError } from "../../src/errors.js";
@@ -60,7 +60,7 @@ function sqs(...messages: [id: string, body: string][]) {
 function handlers(store: SecretStore) {
   const log = new RecordingLog();
   const audit = new RecordingAudit();
-  const window = new AccessFailureWindow(
+  const window = new MemoryAccessFailureCounter(
     POLICY.accessFailures.windowMinutes,
     POLICY.accessFailures.incidentAfter,
   );
@@ -77,7 +77,7 @@ function handlers(store: SecretStore) {
       now: NOW,
       exemptPrincipals: [BREAK_GLASS],
       audit,
-      accessWindow: window,
+      accessCounter: window,
     });
   return {
     log,
