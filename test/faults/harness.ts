@@ -144,6 +144,40 @@ export async function drain(
   return dead;
 }
 
+/**
+ * Several handler instances drain one queue at once, a record at a time, as Lambda runs them: every
+ * `coldStartEvery` records handled, the instance that handled the last one is replaced by a new runtime (`instance()`,
+ * empty memory). A record that failed (busy in another instance, a store that did not answer) comes back later.
+ * Returns how often each record was received.
+ */
+export async function drainOnInstances(
+  records: BatchRecord[],
+  instance: () => BatchDeps,
+  { instances = 3, coldStartEvery = 10, maxReceiveCount = 5 } = {},
+): Promise<Map<string, number>> {
+  const queue = records.map((record) => ({ record, receives: 0 }));
+  const receives = new Map<string, number>();
+  let handled = 0;
+  const run = async () => {
+    let deps = instance();
+    for (;;) {
+      const item = queue.shift();
+      if (!item) return;
+      item.receives++;
+      receives.set(item.record.id, item.receives);
+      const result = await handleBatch([item.record], deps);
+      if (result.failedIds.length > 0) {
+        if (item.receives >= maxReceiveCount) throw new Error(`${item.record.id} would be dead-lettered`);
+        queue.push(item);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      if (++handled % coldStartEvery === 0) deps = instance();
+    }
+  };
+  await Promise.all(Array.from({ length: instances }, run));
+  return receives;
+}
+
 /** The governed state of every secret: what a fault-free run and a faulty one must agree on. */
 export function governedState(account: LocalAccount): Record<string, unknown> {
   const snapshot = account.snapshot();
