@@ -56,7 +56,7 @@ function sqs(...messages: [id: string, body: string][]) {
   return { Records: messages.map(([messageId, body]) => ({ messageId, body })) };
 }
 
-/** The handlers of one Lambda container: one store, one access-failure window, one log. */
+/** The handlers of one Lambda container: one store, one access-failure counter, one log. */
 function handlers(store: SecretStore) {
   const log = new RecordingLog();
   const audit = new RecordingAudit();
