@@ -109,8 +109,10 @@ export class MemoryAccessFailureCounter implements AccessFailureCounter {
  * reopen() (the incident's action failed, the event will be retried) takes the failure back (`ADD count -1`) and
  * gives the incident up (`REMOVE reportedBy` on condition that this token holds it), so the retry counts the
  * failure once and crosses again; if another failure claims the incident in between, it is made by that one,
- * still once. A retry whose first delivery claimed the incident but never learned it (a lost answer) carries the
- * same token and claims it again, so an incident is never lost to a store error.
+ * still once. A claim whose answer is lost is given back the same way at once; should that fail too, the retry
+ * carries the same token (the event id) and claims it again, so an incident is not lost to a store error. The
+ * price: the redelivery of an event that made an incident and was not completed (a crash after the action) makes
+ * it again, as it redoes every other step of the event.
  *
  * Store errors are retryable AdapterErrors: the finding fails, its record is retried by SQS, then dead-lettered.
  * What stays inexact: a count whose answer was lost is counted again by the retry (one failure early, never late).
@@ -141,11 +143,10 @@ export class DynamoAccessFailureCounter implements AccessFailureCounter {
     try {
       claimed = await this.claim(window, token, counted.count);
     } catch (error) {
-      // Not known whether the claim was written: take the failure back (best effort), so the retry counts it
-      // once; the retry carries the same token and may claim again what this attempt may have claimed.
-      await this.update(window, "ADD #count :minusOne", { ":minusOne": -1 }, "attribute_exists(#id)").catch(
-        () => undefined,
-      );
+      // Not known whether the claim was written: give back the failure and the claim if it was (best effort), so
+      // the retry counts it once and claims afresh. Should this fail too, the retry carries the same token and
+      // may claim again what this attempt may have claimed.
+      await this.giveBack(window, token).catch(() => undefined);
       throw toStoreError("access-failure counter claim", error);
     }
     // The count as this failure made it (its place in the window), whatever others added since.
@@ -154,20 +155,27 @@ export class DynamoAccessFailureCounter implements AccessFailureCounter {
 
   async reopen(finding: Finding, secretArn: string): Promise<void> {
     const window = accessWindowOf(finding, secretArn, this.windowMinutes);
-    const token = tokenOf(finding);
     try {
-      const gaveUp = await this.update(
-        window,
-        "ADD #count :minusOne REMOVE #reportedBy, #reportedAt",
-        { ":minusOne": -1, ":token": token },
-        "#reportedBy = :token",
-      );
-      // Not this failure's incident (it never is, in practice): only the failure is taken back.
-      if (!gaveUp)
-        await this.update(window, "ADD #count :minusOne", { ":minusOne": -1 }, "attribute_exists(#id)");
+      await this.giveBack(window, tokenOf(finding));
     } catch (error) {
       throw toStoreError("access-failure counter reopen", error);
     }
+  }
+
+  /**
+   * Takes one failure back and, if this token holds the incident, gives the incident up: in one UpdateItem on
+   * condition that the token holds it, else (the condition failed: another failure's incident, or none) only
+   * the failure. Only the holder can give an incident up, so it never frees one another failure acted on.
+   */
+  private async giveBack(window: AccessWindow, token: string): Promise<void> {
+    const gaveUp = await this.update(
+      window,
+      "ADD #count :minusOne REMOVE #reportedBy, #reportedAt",
+      { ":minusOne": -1, ":token": token },
+      "#reportedBy = :token",
+    );
+    if (!gaveUp)
+      await this.update(window, "ADD #count :minusOne", { ":minusOne": -1 }, "attribute_exists(#id)");
   }
 
   /** Step 1: counts the failure; keeps its session while the set has room (a full set just counts). */

@@ -363,6 +363,43 @@ describe("memory access-failure counter", () => {
   });
 });
 
+describe("DynamoDB access-failure counter when the claim of an incident fails", () => {
+  it.each([
+    ["before it reached the table (throttled)", false],
+    ["after it was written (its answer lost)", true],
+  ])("throws a retryable AdapterError %s and gives the failure and the claim back: the next failure makes the incident", async (_name, written) => {
+    // Prepare: the table fails the first claim; the counter runs on with it.
+    const client = motoDynamoClient(moto.endpoint);
+    const name = await createStateTable(client, `governor-windows-${++tables}`);
+    let failed = false;
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const expression = (args.input as { UpdateExpression?: string }).UpdateExpression ?? "";
+        if (failed || !expression.startsWith("SET #reportedBy")) return next(args);
+        failed = true;
+        if (written) await next(args);
+        throw Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $retryable: {} });
+      },
+      { step: "initialize", name: "failFirstClaim" },
+    );
+    const counter = new DynamoAccessFailureCounter(client, name, 15, 3);
+    await counter.record(denied(0), ARN);
+    await counter.record(denied(1), ARN);
+    const third = denied(2);
+
+    // Act
+    const error = await counter.record(third, ARN).catch((e: unknown) => e);
+    const next = await counter.record(denied(3), ARN);
+    const retry = await counter.record({ ...third }, ARN);
+
+    // Assess
+    expect(error).toBeInstanceOf(AdapterError);
+    expect((error as AdapterError).retryable).toBe(true);
+    expect(next).toMatchObject({ incident: true, count: 3 });
+    expect(retry).toMatchObject({ incident: false, count: 4, suppressed: 1 });
+  });
+});
+
 describe("DynamoDB access-failure counter on an unreachable table", () => {
   it.each([
     ["a closed port", "http://127.0.0.1:9", "governor-state"],
