@@ -254,7 +254,7 @@ export async function processFindings(
       if (denial.proof) threshold = deps.policy.accessFailures.releaseAfter;
     }
     let incident: string | undefined;
-    // Without a window (one-off calls), a denied read of a quarantined secret counts once.
+    // Without a counter (one-off calls), a denied read of a quarantined secret counts once.
     if (isAccess && (deps.accessCounter || denial)) {
       let verdict: WindowVerdict = {
         incident: threshold <= 1,
