@@ -5,11 +5,11 @@
  * the quota-bound minimum, the throttling seen, and whether any event was lost or any destructive action repeated.
  */
 import { performance } from "node:perf_hooks";
+import { MemoryAccessFailureCounter } from "../src/adapters/access-failure-counter.js";
 import { EventBridgeAuditSink } from "../src/adapters/audit.js";
 import { makeEventBridgeClient, makeSecretsManagerClient } from "../src/adapters/aws-clients.js";
 import { WRITE_QUOTA_PER_SECOND, WritePacer } from "../src/adapters/pacer.js";
 import { SecretsManagerStore } from "../src/adapters/secrets-manager.js";
-import { AccessFailureWindow } from "../src/app/access-window.js";
 import { type BatchRecord, handleBatch } from "../src/app/handle-batch.js";
 import type { FindingResult } from "../src/app/process-findings.js";
 import { runSweep } from "../src/app/sweep.js";
@@ -130,7 +130,7 @@ export async function benchBurst(policy: Policy, now: Date, options: BurstOption
       exemptPrincipals: ["arn:aws:iam::123456789012:role/secrets-governor"],
       audit: new EventBridgeAuditSink(eventBridge),
       ...(options.ledger ? { ledger: options.ledger() } : {}),
-      accessWindow: new AccessFailureWindow(
+      accessCounter: new MemoryAccessFailureCounter(
         policy.accessFailures.windowMinutes,
         policy.accessFailures.incidentAfter,
       ),

@@ -14,6 +14,7 @@ import { benchBurst } from "./burst.js";
 import { benchHandlers } from "./handlers.js";
 import { accountOf, scenario } from "./scenario.js";
 import { benchSlack } from "./slack.js";
+import { benchStateCalls } from "./state-calls.js";
 import { dynamoStateStore, latencyStateStore, memoryStateStore } from "./state-store.js";
 import { benchSweep, type SweepFigures } from "./sweep.js";
 import { syntheticInventory } from "./synthetic.js";
@@ -172,6 +173,16 @@ rows.push([
   "slack",
   `alerts of the burst's ${slack.findings} findings in ${slack.batches} batches`,
   `${slack.messages} messages, ${slack.rateLimited} answered 429, ${slack.waitedS} s waiting on rate limits; the sweep reports the same findings in ${slack.sweepMessages} messages`,
+]);
+
+const state = await benchStateCalls(enforced, now);
+results.stateCalls = state;
+rows.push([
+  "access",
+  `${state.events} access-failure events (+${state.deliveries - state.events} duplicates) in ${state.windows} windows, DynamoDB on moto`,
+  `${state.callsPerDelivery} table calls per delivery (${Object.entries(state.calls)
+    .map(([command, n]) => `${n} ${command.replace(/Command$/, "")}`)
+    .join(", ")}); ${state.incidents} incidents, one per window`,
 ]);
 
 const { handlers, referenceLoadMs } = await benchHandlers();

@@ -1,7 +1,10 @@
+import type { WindowVerdict } from "./domain/access-window.js";
 import type { CostSummary, Decision, Mode } from "./domain/decision.js";
 import type { Finding } from "./domain/finding.js";
 import type { Secret } from "./domain/secret.js";
 import type { RoutedMessage, SlackMessage } from "./report/message.js";
+
+export type { WindowVerdict } from "./domain/access-window.js";
 
 /**
  * The account's Secrets Manager, as the governor needs it. Implemented over the AWS SDK
@@ -122,25 +125,13 @@ export interface AuditSink {
   record(entries: AuditEntry[]): Promise<void>;
 }
 
-/** What the access-failure window says about one failure. */
-export interface WindowVerdict {
-  /** This failure makes an incident worth a message: the count of its window crossed the threshold with it. */
-  incident: boolean;
-  /** Failures seen for this secret, principal and finding in the current window, this one included. */
-  count: number;
-  /** Failures past the threshold in this window: already reported with the incident, not reported again. */
-  suppressed: number;
-  /** What the failures are counted by: the role of an assumed-role session, else the principal ARN. */
-  principal: string;
-  /** The sessions of that role seen in the window (e.g. instance ids), at most MAX_SESSIONS. */
-  sessions: string[];
-}
-
 /**
  * Access failures counted per secret, principal (a role's sessions count as the role) and finding, in fixed
  * windows of the policy's `windowMinutes` aligned to the clock, shared by every handler instance (DynamoDB in AWS,
- * memory for the CLI and tests: src/app/access-window.ts). An incident is reported exactly once per window: by
- * the failure whose count reaches the threshold.
+ * memory for the CLI and tests: src/adapters/access-failure-counter.ts; the keys and decisions:
+ * src/domain/access-window.ts). An incident is reported exactly once per window, across instances: by the
+ * failure whose count reaches the threshold first claims it. Throws (retryable AdapterError) when the store
+ * cannot answer: the failure's event must then be retried, not dropped.
  */
 export interface AccessFailureCounter {
   /** Counts one failure; `incidentAfter` overrides the window's threshold (a denied read that proves use). */

@@ -124,3 +124,15 @@ export function toAdapterError(operation: string, error: unknown, subject?: stri
     },
   );
 }
+
+/**
+ * A state-store call (DynamoDB) that failed: always retryable. Whatever the store answered (throttled,
+ * unreachable, access denied, a table missing), the event is kept for a retry and finally dead-lettered, never
+ * dropped.
+ */
+export function toStoreError(operation: string, error: unknown): AdapterError {
+  const adapted = toAdapterError(operation, error);
+  return adapted.retryable
+    ? adapted
+    : new AdapterError(adapted.message, adapted.operation, true, { cause: error });
+}

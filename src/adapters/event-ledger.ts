@@ -9,9 +9,9 @@ import type { CacheClient } from "@aws-lambda-powertools/idempotency/cache/types
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import type { BasePersistenceLayer } from "@aws-lambda-powertools/idempotency/persistence";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { AdapterError } from "../errors.js";
+import type { AdapterError } from "../errors.js";
 import type { Claim, EventLedger, LedgerEntry } from "../ports.js";
-import { toAdapterError } from "./aws-clients.js";
+import { toStoreError } from "./aws-clients.js";
 
 /** How long a handled event is remembered: longer than EventBridge and SQS take to deliver a duplicate. */
 export const LEDGER_DAYS = 1;
@@ -84,11 +84,7 @@ function digest(content: string): string {
 
 /** The store did not answer: retryable, so the event is retried (and finally dead-lettered), never dropped. */
 function storeError(step: string, error: unknown): AdapterError {
-  // Whatever the store answered (throttled, unreachable, access denied), the event is kept for a retry.
-  const adapted = toAdapterError(`event ledger ${step}`, error);
-  return adapted.retryable
-    ? adapted
-    : new AdapterError(adapted.message, adapted.operation, true, { cause: error });
+  return toStoreError(`event ledger ${step}`, error);
 }
 
 /** The ledger on the stack's DynamoDB table (GOVERNOR_STATE_TABLE): partition key `id`, TTL attribute `expiration`. */

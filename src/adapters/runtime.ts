@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { AccessFailureWindow } from "../app/access-window.js";
 import type { BatchDeps } from "../app/handle-batch.js";
 import { DEADLINE_MARGIN_MS } from "../app/lambda-events.js";
 import { type NotifyDeps, notifyEventResults } from "../app/notify.js";
@@ -10,7 +9,8 @@ import type { Mode } from "../domain/decision.js";
 import type { ParsedEvent } from "../domain/events.js";
 import { loadCompiledPolicy } from "../policy/compiled.js";
 import type { Policy } from "../policy/schema.js";
-import type { EventLedger } from "../ports.js";
+import type { AccessFailureCounter, EventLedger } from "../ports.js";
+import { DynamoAccessFailureCounter, MemoryAccessFailureCounter } from "./access-failure-counter.js";
 import { MemoryAlertDeadLetter, SqsAlertDeadLetter } from "./alert-dead-letter.js";
 import { EventBridgeAuditSink } from "./audit.js";
 import {
@@ -26,7 +26,7 @@ import { SecretsManagerWebhookResolver, SlackNotifier } from "./slack.js";
 
 /**
  * The composition root for Lambda: real adapters from the environment, built once per container and reused by
- * every invocation (clients, pacer, policy, webhook URLs, the access-failure window).
+ * every invocation (clients, pacer, policy, webhook URLs, the event ledger and the access-failure counter).
  */
 export interface Runtime {
   config: GovernorConfig;
@@ -96,16 +96,19 @@ export function getRuntime(): Runtime {
     : new MemoryAlertDeadLetter();
   const exemptPrincipals = config.exemptPrincipals(policy.breakGlassPrincipals);
   const stateTable = config.stateTable;
-  const ledger: EventLedger = stateTable
-    ? dynamoEventLedger(makeDynamoDbClient(clientOptions), stateTable)
-    : memoryEventLedger();
-  const accessWindow = new AccessFailureWindow(
-    policy.accessFailures.windowMinutes,
-    policy.accessFailures.incidentAfter,
-  );
+  const dynamoDb = stateTable ? makeDynamoDbClient(clientOptions) : undefined;
+  const ledger: EventLedger =
+    dynamoDb && stateTable ? dynamoEventLedger(dynamoDb, stateTable) : memoryEventLedger();
+  const { windowMinutes, incidentAfter } = policy.accessFailures;
+  const accessCounter: AccessFailureCounter =
+    dynamoDb && stateTable
+      ? new DynamoAccessFailureCounter(dynamoDb, stateTable, windowMinutes, incidentAfter)
+      : new MemoryAccessFailureCounter(windowMinutes, incidentAfter);
   log.info("governor started", { mode, rules: policy.rules.length, policy: sources });
   if (!stateTable)
-    log.warn("GOVERNOR_STATE_TABLE is not set: handled events are remembered by this instance only");
+    log.warn(
+      "GOVERNOR_STATE_TABLE is not set: handled events and access failures are remembered by this instance only",
+    );
   if (!deadLetterUrl)
     log.warn("GOVERNOR_ALERT_DLQ_URL is not set: alerts Slack does not take are kept in memory only");
   // One notifier per container (its webhook URLs cached); each invocation gets its own deadline.
@@ -137,7 +140,7 @@ export function getRuntime(): Runtime {
       exemptPrincipals,
       selfPrincipals: config.selfPrincipals,
       audit,
-      accessWindow,
+      accessCounter,
       ledger,
       ...(deadline !== undefined
         ? { holdMs: Math.max(deadline - Date.now() + DEADLINE_MARGIN_MS, 1_000) }

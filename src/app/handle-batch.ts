@@ -9,10 +9,12 @@ import {
   type ProcessDeps,
   processFindings,
   recordAudit,
+  STATE_STORE_UNAVAILABLE,
 } from "./process-findings.js";
 import { EVENT_REFUSED, refusalOf, refusedAuditEntries } from "./refused.js";
 
 export type { Log } from "./process-findings.js";
+export { STATE_STORE_UNAVAILABLE } from "./process-findings.js";
 
 /**
  * The message of the one summary line each batch logs, with the numeric fields `records`, `findings`,
@@ -20,9 +22,6 @@ export type { Log } from "./process-findings.js";
  * metric filter can count malformed and refused events.
  */
 export const BATCH_SUMMARY = "batch summary";
-
-/** The log message when the state store cannot answer; its field `stateStoreUnavailable` feeds a metric. */
-export const STATE_STORE_UNAVAILABLE = "state store unavailable";
 
 /** Ledger calls in flight at once per batch: enough to hide the store's latency, far below its throughput. */
 export const LEDGER_CONCURRENCY = 32;

@@ -16,8 +16,7 @@ import type { Secret } from "../domain/secret.js";
 import { AuditDeliveryError } from "../errors.js";
 import { type EvaluationInput, evaluate, readStage, routeFor } from "../policy/evaluate.js";
 import type { Policy } from "../policy/schema.js";
-import type { AuditEntry, AuditSink, SecretStore } from "../ports.js";
-import type { AccessFailureWindow } from "./access-window.js";
+import type { AccessFailureCounter, AuditEntry, AuditSink, SecretStore, WindowVerdict } from "../ports.js";
 import { type ActionOutcome, auditEntryOf, executeDecision } from "./execute.js";
 
 /** The log the use cases write to (Powertools Logger in Lambda, a console one locally). */
@@ -34,7 +33,11 @@ export interface ProcessDeps {
   now: Date;
   exemptPrincipals: string[];
   audit?: AuditSink;
-  accessWindow?: AccessFailureWindow;
+  /**
+   * Access failures per secret and principal in the policy's window, shared by every instance (DynamoDB in AWS).
+   * Without one (one-off calls), each failure stands alone.
+   */
+  accessCounter?: AccessFailureCounter;
   /**
    * The governor's own role ARNs. An access failure of one of them (the role itself or any of its sessions) is
    * the governor's own call being refused: reported as such, never an incident nor proof of use.
@@ -58,6 +61,9 @@ export interface FindingResult {
 
 /** The built-in rule that names an access failure of the governor's own role. */
 export const OWN_CALL_REFUSED_RULE = "own-call-refused";
+
+/** The log message when the state store cannot answer; its field `stateStoreUnavailable` feeds a metric. */
+export const STATE_STORE_UNAVAILABLE = "state store unavailable";
 
 /** The log message of an audit that could not be delivered; its field `auditDeliveryFailed` counts the entries. */
 export const AUDIT_DELIVERY_FAILED = "audit delivery failed";
@@ -173,10 +179,18 @@ export async function processFindings(
     }
     if (!secret) {
       const isAccessFailure = finding.type === "access-denied" || finding.type === "decryption-failure";
-      if (isAccessFailure && deps.accessWindow && !isOwnCall(finding, deps.selfPrincipals)) {
+      if (isAccessFailure && deps.accessCounter && !isOwnCall(finding, deps.selfPrincipals)) {
         // Denied reads of a name no secret has: someone may be probing for secret names. Counted like any
         // access failure, and reported to the default route when they make an incident.
-        const verdict = deps.accessWindow.record(finding, finding.secretId);
+        let verdict: WindowVerdict;
+        try {
+          verdict = await deps.accessCounter.record(finding, finding.secretId);
+        } catch (error) {
+          // Not counted, so not decided: the record fails and its retry counts it.
+          logStoreUnavailable(deps.log, finding.secretId, "count access failure", error);
+          result.outcome = failedOutcome(finding, error, COUNT_FAILED);
+          continue;
+        }
         if (verdict.incident) {
           const decision = unknownSecretIncident(finding, deps.policy, verdict.count, verdict.principal);
           result.decision = decision;
@@ -240,15 +254,23 @@ export async function processFindings(
       if (denial.proof) threshold = deps.policy.accessFailures.releaseAfter;
     }
     let incident: string | undefined;
-    // Without a window (one-off calls), a denied read of a quarantined secret counts once.
-    if (isAccess && (deps.accessWindow || denial)) {
-      const verdict = deps.accessWindow?.record(finding, secret.arn, threshold) ?? {
+    // Without a counter (one-off calls), a denied read of a quarantined secret counts once.
+    if (isAccess && (deps.accessCounter || denial)) {
+      let verdict: WindowVerdict = {
         incident: threshold <= 1,
         count: 1,
         suppressed: 0,
         principal: finding.access?.principalArn ?? "unknown",
         sessions: [],
       };
+      try {
+        if (deps.accessCounter) verdict = await deps.accessCounter.record(finding, secret.arn, threshold);
+      } catch (error) {
+        // Not counted, so not decided: the record fails and its retry counts it (the ledger released it).
+        logStoreUnavailable(deps.log, secret.arn, "count access failure", error);
+        result.outcome = failedOutcome(finding, error, COUNT_FAILED);
+        continue;
+      }
       result.accessFailures = {
         principal: verdict.principal,
         count: verdict.count,
@@ -292,7 +314,15 @@ export async function processFindings(
     result.decision = decision;
     result.outcome = await executeDecision(decision, input, deps);
     // A failed action is retried with its event: the incident it made must be made again then.
-    if (result.outcome.outcome === "failed" && isAccess) deps.accessWindow?.reopen(finding, secret.arn);
+    if (result.outcome.outcome === "failed" && isAccess && deps.accessCounter) {
+      try {
+        await deps.accessCounter.reopen(finding, secret.arn);
+      } catch (error) {
+        // The finding has failed already and its record is retried; the retry counts the failure once more (one
+        // early) and, carrying the same incident token, still makes the incident.
+        logStoreUnavailable(deps.log, secret.arn, "reopen access-failure incident", error);
+      }
+    }
   }
   const entries = results
     .map((r) => auditEntry(r, deps.mode, deps.now))
@@ -325,17 +355,28 @@ export function deferToSweep(decision: Decision, stage: Stage | null, now: Date)
   return deferred;
 }
 
-/** A finding whose secret could not be read: it fails, so its record is retried. */
-function failedOutcome(finding: Finding, error: unknown): ActionOutcome {
+const DESCRIBE_FAILED = "the secret could not be described";
+const COUNT_FAILED = "the access failure could not be counted: the state store did not answer";
+
+/** The state store did not answer: logged with the marker field `stateStoreUnavailable` (a metric counts it). */
+function logStoreUnavailable(log: Log | undefined, secret: string, step: string, error: unknown): void {
+  const line = { secret, step, stateStoreUnavailable: 1, error: (error as Error).message };
+  if (log) log.error(STATE_STORE_UNAVAILABLE, line);
+  else console.error(JSON.stringify({ message: STATE_STORE_UNAVAILABLE, ...line }));
+}
+
+/** A finding that could not be decided (its secret not read, its failure not counted): it fails, so its record
+ * is retried. */
+function failedOutcome(finding: Finding, error: unknown, reason = DESCRIBE_FAILED): ActionOutcome {
   return {
-    decision: placeholderDecision(finding),
+    decision: placeholderDecision(finding, reason),
     outcome: "failed",
     detail: (error as Error).message,
     error: error as Error,
   };
 }
 
-function placeholderDecision(finding: Finding): Decision {
+function placeholderDecision(finding: Finding, reason: string): Decision {
   return {
     arn: finding.secretId,
     name: finding.secretId,
@@ -344,7 +385,7 @@ function placeholderDecision(finding: Finding): Decision {
     action: "none",
     steps: [],
     stage: null,
-    reason: "the secret could not be described",
+    reason,
     guard: null,
     route: "default",
     trace: [],

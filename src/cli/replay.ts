@@ -1,6 +1,6 @@
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
-import { AccessFailureWindow } from "../app/access-window.js";
+import { MemoryAccessFailureCounter } from "../adapters/access-failure-counter.js";
 import { contentOf } from "../app/handle-batch.js";
 import { notifyEventResults } from "../app/notify.js";
 import type { FindingResult } from "../app/process-findings.js";
@@ -72,7 +72,7 @@ export async function runReplay(argv: string[], io: Terminal): Promise<number> {
   const account = openAccount(values, now);
   const ledger = ledgerOf(values);
   const stack = stackOf(values, account);
-  const window = new AccessFailureWindow(
+  const window = new MemoryAccessFailureCounter(
     policy.accessFailures.windowMinutes,
     policy.accessFailures.incidentAfter,
   );
@@ -156,7 +156,7 @@ export async function runReplay(argv: string[], io: Terminal): Promise<number> {
         now,
         exemptPrincipals: exemptPrincipalsOf(policy),
         selfPrincipals: selfPrincipalsOf(),
-        accessWindow: window,
+        accessCounter: window,
       });
       const failures = results.filter((r) => r.outcome?.outcome === "failed").length;
       failed += failures;

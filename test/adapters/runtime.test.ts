@@ -12,6 +12,7 @@ const ENV = [
   "GOVERNOR_ROLE_ARN",
   "GOVERNOR_ACCOUNT_ID",
   "POWERTOOLS_LOG_LEVEL",
+  "GOVERNOR_STATE_TABLE",
 ];
 const saved = Object.fromEntries(ENV.map((k) => [k, process.env[k]]));
 
@@ -81,6 +82,17 @@ describe("the Lambda runtime", () => {
     expect(runtime.batchDeps("access-failure", new Date(), () => ({}) as never).stack.account).toBe(
       "444455556666",
     );
+  });
+
+  it.each([
+    ["governor-state", "DynamoAccessFailureCounter"],
+    ["", "MemoryAccessFailureCounter"],
+  ])("with GOVERNOR_STATE_TABLE=%j counts access failures in a %s, one per container", async (table, kind) => {
+    const runtime = await runtimeWith({ GOVERNOR_STATE_TABLE: table });
+    const parse = () => ({}) as never;
+    const deps = runtime.batchDeps("access-failure", new Date(), parse);
+    expect(deps.accessCounter?.constructor.name).toBe(kind);
+    expect(runtime.batchDeps("access-failure", new Date(), parse).accessCounter).toBe(deps.accessCounter);
   });
 
   it("refuses to start when it cannot tell its own account: it would not know which events are its own", async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { MemoryAccessFailureCounter } from "../../src/adapters/access-failure-counter.js";
 import { MemoryCacheClient, memoryEventLedger } from "../../src/adapters/event-ledger.js";
-import { AccessFailureWindow } from "../../src/app/access-window.js";
 import { BATCH_SUMMARY, type BatchDeps, type BatchRecord, handleBatch } from "../../src/app/handle-batch.js";
 import { AUDIT_DELIVERY_FAILED, type FindingResult } from "../../src/app/process-findings.js";
 import { parseEvent } from "../../src/domain/events.js";
@@ -49,7 +49,7 @@ function batchDeps(
     now: NOW,
     exemptPrincipals: [BREAK_GLASS],
     audit: new RecordingAudit(),
-    accessWindow: new AccessFailureWindow(15, 3),
+    accessCounter: new MemoryAccessFailureCounter(15, 3),
     notify: async (results) => {
       notified.push(results);
     },
@@ -405,6 +405,49 @@ describe("handleBatch: the event ledger", () => {
       recordId: "m-1",
       stateStoreUnavailable: 1,
     });
+  });
+
+  it("fails the record when the access-failure counter cannot answer, releases its claim, and the retry counts it once", async () => {
+    // Prepare: the state table throttles the counter's first call.
+    const account = exampleAccount();
+    const ledger = memoryEventLedger();
+    const counter = new MemoryAccessFailureCounter(15, 3);
+    let down = true;
+    const accessCounter = {
+      record: async (...args: Parameters<typeof counter.record>) => {
+        if (down)
+          throw new AdapterError(
+            "access-failure counter count failed: ThrottlingException",
+            "UpdateItem",
+            true,
+          );
+        return counter.record(...args);
+      },
+      reopen: (...args: Parameters<typeof counter.reopen>) => counter.reopen(...args),
+    };
+    const notified: FindingResult[][] = [];
+    // One denial is an incident, so the retry's count decides whether the owner hears of it.
+    const policy = { ...POLICY, accessFailures: { ...POLICY.accessFailures, incidentAfter: 1 } };
+    const deps = { ...batchDeps(account, "access-failure", notified), ledger, accessCounter, policy };
+    const from = account.calls.length;
+
+    // Act
+    const first = await handleBatch([{ id: "m-1", body: ACCESS_DENIED }], deps);
+    down = false;
+    const retry = await handleBatch([{ id: "m-1", body: ACCESS_DENIED }], deps);
+    const duplicate = await handleBatch([{ id: "m-2", body: ACCESS_DENIED }], deps);
+
+    // Assess
+    expect(first.failedIds).toEqual(["m-1"]);
+    expect(deps.log.lines.find((l) => l.message === "state store unavailable")?.extra).toMatchObject({
+      stateStoreUnavailable: 1,
+    });
+    expect(retry.failedIds).toEqual([]);
+    expect(retry.results[0]?.accessFailures?.count).toBe(1);
+    expect(retry.results[0]?.outcome).toMatchObject({ outcome: "done", decision: { action: "notify" } });
+    expect(duplicate.results).toEqual([]);
+    expect(notified.flat().filter((r) => r.outcome?.outcome === "done")).toHaveLength(1);
+    expect(writesSince(account, from)).toEqual([]);
   });
 
   it("completes a claim only after the notices, and releases a failed event's claim so that its retry runs", async () => {

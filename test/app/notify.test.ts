@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { MemoryAccessFailureCounter } from "../../src/adapters/access-failure-counter.js";
 import { AlertsNotKeptError, MemoryAlertDeadLetter } from "../../src/adapters/alert-dead-letter.js";
-import { AccessFailureWindow } from "../../src/app/access-window.js";
 import { type NotifyDeps, notifyEventResults, notifySweep, redeliverKept } from "../../src/app/notify.js";
 import { type FindingResult, processFindings } from "../../src/app/process-findings.js";
 import { runSweep } from "../../src/app/sweep.js";
@@ -71,7 +71,7 @@ async function resultsFor(findings: Finding[], policy: Policy = defaultPolicy())
     mode: "enforce",
     now: NOW,
     exemptPrincipals: [BREAK_GLASS],
-    accessWindow: new AccessFailureWindow(15, 3),
+    accessCounter: new MemoryAccessFailureCounter(15, 3),
   });
 }
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { AccessFailureWindow } from "../../src/app/access-window.js";
+import { MemoryAccessFailureCounter } from "../../src/adapters/access-failure-counter.js";
 import {
   AUDIT_DELIVERY_FAILED,
   OWN_CALL_REFUSED_RULE,
@@ -54,7 +54,7 @@ function deps(
     now: NOW,
     exemptPrincipals: [BREAK_GLASS],
     audit: new RecordingAudit(),
-    accessWindow: new AccessFailureWindow(
+    accessCounter: new MemoryAccessFailureCounter(
       policy.accessFailures.windowMinutes,
       policy.accessFailures.incidentAfter,
     ),
@@ -400,7 +400,7 @@ rules:
       [deniedFinding("app/active")],
       deps(account, {
         policy,
-        accessWindow: new AccessFailureWindow(
+        accessCounter: new MemoryAccessFailureCounter(
           policy.accessFailures.windowMinutes,
           policy.accessFailures.incidentAfter,
         ),
@@ -447,8 +447,8 @@ rules:
       const f = deniedFinding("app/active", m, own);
       return { ...f, access: { ...f.access, api: "TagResource" } } as Finding;
     });
-    const window = new AccessFailureWindow(15, 3);
-    const d = deps(account, { selfPrincipals: [GOVERNOR_ROLE], accessWindow: window });
+    const window = new MemoryAccessFailureCounter(15, 3);
+    const d = deps(account, { selfPrincipals: [GOVERNOR_ROLE], accessCounter: window });
 
     // Act
     const results = await processFindings(findings, d);

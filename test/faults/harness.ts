@@ -5,6 +5,7 @@ import {
   scenario,
   UNUSED_RULE,
 } from "../../bench/scenario.js";
+import { MemoryAccessFailureCounter } from "../../src/adapters/access-failure-counter.js";
 import { EventBridgeAuditSink } from "../../src/adapters/audit.js";
 import {
   makeConfigClient,
@@ -15,7 +16,6 @@ import { ConfigComplianceSource } from "../../src/adapters/config-compliance.js"
 import type { LocalAccount } from "../../src/adapters/local-account.js";
 import { NO_PACING } from "../../src/adapters/pacer.js";
 import { SecretsManagerStore } from "../../src/adapters/secrets-manager.js";
-import { AccessFailureWindow } from "../../src/app/access-window.js";
 import { type BatchDeps, type BatchRecord, handleBatch } from "../../src/app/handle-batch.js";
 import type { SweepDeps } from "../../src/app/sweep.js";
 import { STAGE_TAG } from "../../src/domain/decision.js";
@@ -82,7 +82,7 @@ export async function wire(
       now,
       exemptPrincipals: [GOVERNOR_ROLE],
       audit,
-      accessWindow: new AccessFailureWindow(15, 3),
+      accessCounter: new MemoryAccessFailureCounter(15, 3),
     }),
     async close() {
       secretsManager.destroy();
@@ -142,6 +142,40 @@ export async function drain(
       }
   }
   return dead;
+}
+
+/**
+ * Several handler instances drain one queue at once, a record at a time, as Lambda runs them: every
+ * `coldStartEvery` records handled, the instance that handled the last one is replaced by a new runtime (`instance()`,
+ * empty memory). A record that failed (busy in another instance, a store that did not answer) comes back later.
+ * Returns how often each record was received.
+ */
+export async function drainOnInstances(
+  records: BatchRecord[],
+  instance: () => BatchDeps,
+  { instances = 3, coldStartEvery = 10, maxReceiveCount = 5 } = {},
+): Promise<Map<string, number>> {
+  const queue = records.map((record) => ({ record, receives: 0 }));
+  const receives = new Map<string, number>();
+  let handled = 0;
+  const run = async () => {
+    let deps = instance();
+    for (;;) {
+      const item = queue.shift();
+      if (!item) return;
+      item.receives++;
+      receives.set(item.record.id, item.receives);
+      const result = await handleBatch([item.record], deps);
+      if (result.failedIds.length > 0) {
+        if (item.receives >= maxReceiveCount) throw new Error(`${item.record.id} would be dead-lettered`);
+        queue.push(item);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      if (++handled % coldStartEvery === 0) deps = instance();
+    }
+  };
+  await Promise.all(Array.from({ length: instances }, run));
+  return receives;
 }
 
 /** The governed state of every secret: what a fault-free run and a faulty one must agree on. */

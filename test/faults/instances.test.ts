@@ -1,14 +1,15 @@
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accountOf, complianceChangeEvent, scenario } from "../../bench/scenario.js";
+import { MemoryAccessFailureCounter } from "../../src/adapters/access-failure-counter.js";
 import { dynamoEventLedger, MemoryCacheClient, memoryEventLedger } from "../../src/adapters/event-ledger.js";
-import { AccessFailureWindow } from "../../src/app/access-window.js";
 import { worthReporting } from "../../src/app/execute.js";
-import { type BatchDeps, handleBatch } from "../../src/app/handle-batch.js";
+import type { BatchDeps } from "../../src/app/handle-batch.js";
 import { parseEvent } from "../../src/domain/events.js";
 import type { EventLedger } from "../../src/ports.js";
 import { defaultPolicy, RecordingLog } from "../fixtures/app/fakes.js";
 import { MOTO_ENV, type Moto, startMoto } from "../helpers/moto.js";
+import { drainOnInstances } from "./harness.js";
 
 /**
  * Several handler instances (separate runtimes, each with its own memory) share the account and the state store,
@@ -82,34 +83,17 @@ describe.each([
       mode: "enforce",
       now: NOW,
       exemptPrincipals: [],
-      accessWindow: new AccessFailureWindow(15, 3),
+      accessCounter: new MemoryAccessFailureCounter(15, 3),
       ledger: newLedger(),
       notify: async (results) => {
         for (const r of results)
           if (r.decision && worthReporting(r.decision, r.outcome?.outcome)) reported.push(r.decision.arn);
       },
     });
-    const queue = deliveries.map((record) => ({ record, receives: 0 }));
-    let handled = 0;
 
     // Act: three instances drain the queue at once, a record at a time; every tenth record handled, the
     // instance that handled it is replaced (a cold start). A record that failed (busy elsewhere) comes back.
-    const run = async () => {
-      let deps = instance();
-      for (;;) {
-        const item = queue.shift();
-        if (!item) return;
-        item.receives++;
-        const result = await handleBatch([item.record], deps);
-        if (result.failedIds.length > 0) {
-          expect(item.receives).toBeLessThan(5);
-          queue.push(item);
-          await new Promise((r) => setTimeout(r, 5));
-        }
-        if (++handled % 10 === 0) deps = instance();
-      }
-    };
-    await Promise.all([run(), run(), run()]);
+    await drainOnInstances(deliveries, instance);
 
     // Assess: one tag write per secret that needed one, one report per event worth one.
     const writes = account.calls.filter(

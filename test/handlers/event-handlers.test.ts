@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { makeHandler as accessFailureHandler } from "../../handlers/access-failure.js";
 import { makeHandler as configComplianceHandler } from "../../handlers/config-compliance.js";
 import { makeHandler as rotationFailureHandler } from "../../handlers/rotation-failure.js";
-import { AccessFailureWindow } from "../../src/app/access-window.js";
+import { MemoryAccessFailureCounter } from "../../src/adapters/access-failure-counter.js";
 import type { BatchDeps } from "../../src/app/handle-batch.js";
 import { parseEvent } from "../../src/domain/events.js";
 import { AdapterError } from "../../src/errors.js";
@@ -56,11 +56,11 @@ function sqs(...messages: [id: string, body: string][]) {
   return { Records: messages.map(([messageId, body]) => ({ messageId, body })) };
 }
 
-/** The handlers of one Lambda container: one store, one access-failure window, one log. */
+/** The handlers of one Lambda container: one store, one access-failure counter, one log. */
 function handlers(store: SecretStore) {
   const log = new RecordingLog();
   const audit = new RecordingAudit();
-  const window = new AccessFailureWindow(
+  const window = new MemoryAccessFailureCounter(
     POLICY.accessFailures.windowMinutes,
     POLICY.accessFailures.incidentAfter,
   );
@@ -77,7 +77,7 @@ function handlers(store: SecretStore) {
       now: NOW,
       exemptPrincipals: [BREAK_GLASS],
       audit,
-      accessWindow: window,
+      accessCounter: window,
     });
   return {
     log,
