@@ -91,7 +91,6 @@ export function getRuntime(): Runtime {
           ...(config.endpoint ? { endpoint: config.endpoint } : {}),
         }),
         deadLetterUrl,
-        { log },
       )
     : new MemoryAlertDeadLetter();
   const exemptPrincipals = config.exemptPrincipals(policy.breakGlassPrincipals);
@@ -114,6 +113,7 @@ export function getRuntime(): Runtime {
     ...(deadline !== undefined ? { deadline } : {}),
     deadLetter,
     log,
+    audit,
     mode,
     now,
     defaultRoute: policy.routing.default,

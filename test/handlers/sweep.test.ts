@@ -32,7 +32,7 @@ function sweepHandler(store: SecretStore, notifier: RecordingNotifier, deadLette
       exemptPrincipals: [BREAK_GLASS],
       audit,
     };
-    const notify: NotifyDeps = { notifier, deadLetter, log, mode: "enforce", now: NOW };
+    const notify: NotifyDeps = { notifier, deadLetter, log, mode: "enforce", now: NOW, policy: POLICY };
     return { sweep, notify };
   });
   return { handler, log, audit };
