@@ -98,7 +98,7 @@ function foreignText(text: string, rule: TextRule): string | undefined {
     if (escaped === run) return undefined;
     let i = 0;
     while (i < run.length && run[i] === escaped[i]) i++;
-    return `not escaped as the governor escapes text, at ${quote(run.slice(i))}`;
+    return `not escaped as the governor escapes text, near ${quote(run.slice(Math.max(0, i - 8)))}`;
   };
   let from = 0;
   for (const match of text.matchAll(/<[^<>]*>/g)) {
