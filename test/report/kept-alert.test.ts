@@ -329,6 +329,14 @@ const HOSTILE_BODIES: [string, string, RegExp][] = [
     /not a message the governor builds/,
   ],
   [
+    "a __proto__ key",
+    bodyOf("default", withSection("x")).replace(
+      '"retryable":true',
+      '"retryable":true,"__proto__":{"url":"https://evil"}',
+    ),
+    /Unrecognized key: "__proto__"/,
+  ],
+  [
     "a payload without blocks",
     bodyOf("default", { text: "x" }),
     /not a message the governor builds \(payload\.blocks/,
