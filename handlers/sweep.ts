@@ -14,7 +14,7 @@ export function makeHandler(
     const result = await runSweep(
       remaining ? { ...sweep, remainingMs: () => remaining.call(context) } : sweep,
     );
-    const { failedDeliveries } = await notifySweep(result, notify);
+    const { failedDeliveries, keptAlertsRejected } = await notifySweep(result, notify);
     const failed = result.outcomes.filter((o) => o.outcome === "failed");
     if (failed.length > 0)
       // A failed action fails the invocation: the errors alarm shows it; the next daily run does it again.
@@ -28,6 +28,7 @@ export function makeHandler(
       limitWithheld: result.plan.limit.withheld,
       complianceUnavailable: result.complianceUnavailable ?? null,
       failedDeliveries,
+      keptAlertsRejected,
       cost: result.plan.summary,
     };
   };

@@ -90,10 +90,16 @@ export interface Notifier {
   deliver(messages: RoutedMessage[]): Promise<DeliveryResult>;
 }
 
-/** An alert Slack did not take, kept until a later run delivers it. */
+/**
+ * An alert Slack did not take, kept until a later run delivers it: the body as the dead letter holds it (a
+ * FailedDelivery as JSON, when the governor wrote it). Untrusted: whatever may send to the queue wrote it, so it
+ * is re-validated before it is posted (src/report/kept-alert.ts).
+ */
 export interface KeptAlert {
-  alert: FailedDelivery;
-  /** Forget it: it was delivered. */
+  body: string;
+  /** The dead letter's id for it (the SQS message id), for the logs. */
+  id?: string;
+  /** Forget it: it was delivered, or refused. */
   ack(): Promise<void>;
 }
 
@@ -116,7 +122,10 @@ export interface AuditEntry {
   finding: string;
   action: string;
   guard: string | null;
-  /** refused: an event that was not this stack's to act on (src/app/refused.ts); nothing was done. */
+  /**
+   * refused: an event that was not this stack's to act on, or a kept alert that is not a message the governor
+   * built (src/app/refused.ts); nothing was done.
+   */
   outcome: "done" | "planned" | "withheld" | "skipped" | "failed" | "refused";
   detail?: string;
 }

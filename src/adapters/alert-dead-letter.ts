@@ -5,12 +5,14 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import * as z from "zod";
 import { AdapterError } from "../errors.js";
 import type { AlertDeadLetter, FailedDelivery, KeptAlert } from "../ports.js";
 import { toAdapterError } from "./aws-clients.js";
 
-/** Kept alerts in memory: the local account and tests. */
+/**
+ * Kept alerts in memory: the local account and tests. `take` hands each back as JSON, as the queue does, so what
+ * is re-sent goes through the same check.
+ */
 export class MemoryAlertDeadLetter implements AlertDeadLetter {
   readonly kept: FailedDelivery[] = [];
 
@@ -20,7 +22,7 @@ export class MemoryAlertDeadLetter implements AlertDeadLetter {
 
   async take(max: number): Promise<KeptAlert[]> {
     return this.kept.slice(0, max).map((alert) => ({
-      alert,
+      body: JSON.stringify(alert),
       ack: async () => {
         const index = this.kept.indexOf(alert);
         if (index >= 0) this.kept.splice(index, 1);
@@ -43,52 +45,12 @@ export class AlertsNotKeptError extends AdapterError {
   }
 }
 
-/** The log this adapter writes to (Powertools Logger in Lambda, the console locally). */
-export interface DeadLetterLog {
-  error(message: string, ...extra: Record<string, unknown>[]): void;
-}
-
-const consoleLog: DeadLetterLog = {
-  error: (message, extra) => console.error(JSON.stringify({ level: "ERROR", message, ...extra })),
-};
-
-/** What a kept alert's body must be: a FailedDelivery whose payload a webhook could take. */
-const keptAlertSchema = z.object({
-  route: z.string().min(1),
-  reason: z.string(),
-  retryable: z.boolean(),
-  payload: z.looseObject({
-    text: z.string(),
-    blocks: z.array(z.looseObject({ type: z.string() })),
-  }),
-});
-
-function parseKeptAlert(body: string | undefined): { alert: FailedDelivery } | { reason: string } {
-  if (body === undefined) return { reason: "the message has no body" };
-  let doc: unknown;
-  try {
-    doc = JSON.parse(body);
-  } catch {
-    return { reason: "the body is not JSON" };
-  }
-  const parsed = keptAlertSchema.safeParse(doc);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { reason: `the body is not a kept alert (${issue?.path.join(".") || "body"}: ${issue?.message})` };
-  }
-  return { alert: parsed.data as unknown as FailedDelivery };
-}
-
 /** SendMessageBatch takes at most 10 entries and 256 KiB in all; alerts with non-Latin text weigh more than their length. */
 const BATCH_ENTRIES = 10;
 const BATCH_BYTES = 240 * 1024;
 /** The sweep, the one re-sender, runs for at most 900 s: a message taken stays hidden for the whole invocation. */
 const DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 900;
-/** Part of an unreadable body logged: enough to recover an alert by hand, within a log event's size. */
-const LOGGED_BODY_CHARS = 100_000;
-
 export interface SqsAlertDeadLetterOptions {
-  log?: DeadLetterLog;
   /**
    * How long a taken alert stays hidden from other readers (default 900 s, the sweep's timeout), so that one
    * that is still being re-sent (Retry-After waits included) never reappears and is sent twice.
@@ -98,7 +60,6 @@ export interface SqsAlertDeadLetterOptions {
 
 /** Kept alerts in an SQS queue (the deployment's alerts dead-letter queue); an alarm watches its depth. */
 export class SqsAlertDeadLetter implements AlertDeadLetter {
-  private readonly log: DeadLetterLog;
   private readonly visibilityTimeoutSeconds: number;
 
   constructor(
@@ -106,7 +67,6 @@ export class SqsAlertDeadLetter implements AlertDeadLetter {
     private readonly queueUrl: string,
     options: SqsAlertDeadLetterOptions = {},
   ) {
-    this.log = options.log ?? consoleLog;
     this.visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? DEFAULT_VISIBILITY_TIMEOUT_SECONDS;
   }
 
@@ -144,12 +104,12 @@ export class SqsAlertDeadLetter implements AlertDeadLetter {
   }
 
   /**
-   * Up to `max` kept alerts. A body that is not a kept alert is logged and deleted, so it can never block the
-   * others; each alert taken stays hidden for the visibility timeout, until acked.
+   * Up to `max` kept alerts, each body as SQS holds it: this adapter does not judge them (the sweep does, and
+   * acks what it refuses). Each alert taken stays hidden for the visibility timeout, until acked.
    */
   async take(max: number): Promise<KeptAlert[]> {
     const kept: KeptAlert[] = [];
-    // Bounded even when the queue holds nothing but unreadable bodies.
+    // Bounded even when receives keep coming back short.
     let receives = Math.ceil(max / BATCH_ENTRIES) * 3;
     while (kept.length < max && receives-- > 0) {
       let messages: { Body?: string; ReceiptHandle?: string; MessageId?: string }[];
@@ -170,26 +130,11 @@ export class SqsAlertDeadLetter implements AlertDeadLetter {
       for (const message of messages) {
         const receipt = message.ReceiptHandle;
         if (receipt === undefined) continue;
-        const ack = () => this.delete(receipt);
-        const parsed = parseKeptAlert(message.Body);
-        if ("alert" in parsed) {
-          kept.push({ alert: parsed.alert, ack });
-          continue;
-        }
-        this.log.error("unreadable kept alert dropped", {
-          messageId: message.MessageId,
-          reason: parsed.reason,
-          body: message.Body?.slice(0, LOGGED_BODY_CHARS),
+        kept.push({
+          body: message.Body ?? "",
+          ...(message.MessageId ? { id: message.MessageId } : {}),
+          ack: () => this.delete(receipt),
         });
-        try {
-          await ack();
-        } catch (error) {
-          // It reappears after the visibility timeout and is dropped then.
-          this.log.error("unreadable kept alert could not be deleted", {
-            messageId: message.MessageId,
-            error: (error as Error).message,
-          });
-        }
       }
     }
     return kept;

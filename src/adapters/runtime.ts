@@ -91,7 +91,6 @@ export function getRuntime(): Runtime {
           ...(config.endpoint ? { endpoint: config.endpoint } : {}),
         }),
         deadLetterUrl,
-        { log },
       )
     : new MemoryAlertDeadLetter();
   const exemptPrincipals = config.exemptPrincipals(policy.breakGlassPrincipals);
@@ -117,6 +116,7 @@ export function getRuntime(): Runtime {
     ...(deadline !== undefined ? { deadline } : {}),
     deadLetter,
     log,
+    audit,
     mode,
     now,
     defaultRoute: policy.routing.default,

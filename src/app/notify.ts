@@ -4,16 +4,21 @@ import { evaluate } from "../policy/evaluate.js";
 import type { Policy } from "../policy/schema.js";
 import type {
   AlertDeadLetter,
+  AuditEntry,
+  AuditSink,
   Clock,
   DeliveryResult,
   FailedDelivery,
+  KeptAlert,
   Notifier,
   ReportItem,
 } from "../ports.js";
 import type { NotedReport } from "../report/digest.js";
+import { readKeptAlert } from "../report/kept-alert.js";
 import { worthReporting } from "./execute.js";
 import type { Log } from "./handle-batch.js";
-import type { FindingResult } from "./process-findings.js";
+import { type FindingResult, recordAudit } from "./process-findings.js";
+import { KEPT_ALERT_REFUSED, refusedKeptAlertEntry } from "./refused.js";
 import type { SweepResult } from "./sweep.js";
 
 /** Kept alerts a run re-delivers before its own report. */
@@ -23,6 +28,8 @@ export interface NotifyDeps {
   notifier: Notifier;
   deadLetter?: AlertDeadLetter;
   log: Log;
+  /** Where a kept alert refused on redelivery is audited (outcome `refused`); without it, only logged. */
+  audit?: AuditSink;
   mode: Mode;
   now: Date;
   /**
@@ -40,7 +47,8 @@ export interface NotifyDeps {
   clock?: Clock;
   /**
    * The policy, to show the lifecycle's next step (and its date) on an alert outside the lifecycle, such as a
-   * rotation failure on a quarantined secret. Without it the message names the stage the lifecycle goes on from.
+   * rotation failure on a quarantined secret (without it the message names the stage the lifecycle goes on
+   * from), and to check a kept alert's route before it is re-sent: without it no kept alert is re-sent.
    */
   policy?: Policy;
 }
@@ -136,50 +144,88 @@ async function keep(result: DeliveryResult, deps: NotifyDeps): Promise<void> {
   }
 }
 
+/** What a run did with the kept alerts it took. */
+export interface Redelivery {
+  redelivered: number;
+  stillKept: number;
+  /** Refused by Slack for good: logged whole and let go. */
+  dropped: number;
+  /** Not a message the governor built, or for a route the policy does not have: never posted. */
+  keptAlertsRejected: number;
+}
+
+const NOTHING_TAKEN: Redelivery = { redelivered: 0, stillKept: 0, dropped: 0, keptAlertsRejected: 0 };
+
 /**
- * Re-delivers kept alerts; returns how many are still kept. A dead letter that cannot be read, or no time left
- * before the deadline, leaves them where they are for the next run.
+ * The message of the line each redelivery logs, with the numeric fields `redelivered`, `stillKept`, `dropped`
+ * and `keptAlertsRejected`, so that a metric filter (`$.keptAlertsRejected > 0`) can count refused bodies.
  */
-export async function redeliverKept(
-  deps: NotifyDeps,
-): Promise<{ redelivered: number; stillKept: number; dropped: number }> {
-  if (!deps.deadLetter) return { redelivered: 0, stillKept: 0, dropped: 0 };
+export const KEPT_ALERTS_SUMMARY = "kept alerts redelivery";
+
+/** Part of a refused body logged: enough to see what it was, bounded whatever was sent to the queue. */
+export const REFUSED_BODY_EXCERPT_CHARS = 1_000;
+
+/**
+ * Re-delivers kept alerts; returns how many are still kept. Each body is re-validated first
+ * (src/report/kept-alert.ts): one that is not a message the governor built, or names a route the policy does
+ * not have, is never posted; it is logged with a bounded excerpt, audited as refused, counted and acked, so it
+ * is not read again. A dead letter that cannot be read, or no time left before the deadline, leaves the kept
+ * alerts where they are for the next run.
+ */
+export async function redeliverKept(deps: NotifyDeps): Promise<Redelivery> {
+  if (!deps.deadLetter) return { ...NOTHING_TAKEN };
   if (pastDeadline(deps)) {
     deps.log.warn("no time left to re-send kept alerts; the next run will", {});
-    return { redelivered: 0, stillKept: 0, dropped: 0 };
+    return { ...NOTHING_TAKEN };
   }
-  let kept: Awaited<ReturnType<AlertDeadLetter["take"]>>;
+  let kept: KeptAlert[];
   try {
     kept = await deps.deadLetter.take(REDELIVER_AT_MOST);
   } catch (error) {
     deps.log.error("alert dead letter could not be read; kept alerts wait for the next run", {
       error: error instanceof Error ? error.message : String(error),
     });
-    return { redelivered: 0, stillKept: 0, dropped: 0 };
+    return { ...NOTHING_TAKEN };
   }
-  let redelivered = 0;
-  let stillKept = 0;
-  let dropped = 0;
-  const ack = async (done: () => Promise<void>, route: string) => {
+  // Without the policy no route can be vouched for: every kept alert is refused rather than posted unchecked.
+  const routes = deps.policy ? Object.keys(deps.policy.routes) : [];
+  const outcome = { ...NOTHING_TAKEN };
+  const refusals: AuditEntry[] = [];
+  const ack = async (done: () => Promise<void>, extra: Record<string, unknown>) => {
     try {
       await done();
     } catch (error) {
       deps.log.warn("kept alert could not be acked; it may be sent again", {
-        route,
+        ...extra,
         error: error instanceof Error ? error.message : String(error),
       });
     }
   };
-  for (const { alert, ack: done } of kept) {
+  for (const { body, id, ack: done } of kept) {
+    const checked = readKeptAlert(body, routes);
+    if (!("alert" in checked)) {
+      // Refused whatever the time: no Slack call is needed to let it go.
+      deps.log.warn(KEPT_ALERT_REFUSED, {
+        ...(id ? { messageId: id } : {}),
+        reason: checked.reason,
+        bodyChars: body.length,
+        excerpt: body.slice(0, REFUSED_BODY_EXCERPT_CHARS),
+      });
+      refusals.push(refusedKeptAlertEntry(id, checked.reason, deps.mode, deps.now));
+      outcome.keptAlertsRejected++;
+      await ack(done, id ? { messageId: id } : {});
+      continue;
+    }
+    const { alert } = checked;
     // Not acked: it stays kept (and reappears once the dead letter's visibility timeout ends).
     if (pastDeadline(deps)) {
-      stillKept++;
+      outcome.stillKept++;
       continue;
     }
     const result = await deps.notifier.deliver([{ route: alert.route, message: alert.payload }]);
     if (result.failed.length === 0) {
-      await ack(done, alert.route);
-      redelivered++;
+      await ack(done, { route: alert.route });
+      outcome.redelivered++;
     } else if (!result.failed.every((f) => f.retryable)) {
       // Slack refuses this message for good (e.g. the webhook was revoked): log it whole and let it go.
       deps.log.error("alert dropped after a final rejection", {
@@ -188,11 +234,17 @@ export async function redeliverKept(
         payload: alert.payload,
         slackDeliveryFailed: 1,
       });
-      dropped++;
-      await ack(done, alert.route);
-    } else stillKept++;
+      outcome.dropped++;
+      await ack(done, { route: alert.route });
+    } else outcome.stillKept++;
   }
-  return { redelivered, stillKept, dropped };
+  await recordAudit(deps.audit, refusals, deps.log);
+  if (kept.length > 0) {
+    const line = { taken: kept.length, ...outcome };
+    if (outcome.keptAlertsRejected > 0) deps.log.warn(KEPT_ALERTS_SUMMARY, line);
+    else deps.log.info(KEPT_ALERTS_SUMMARY, line);
+  }
+  return outcome;
 }
 
 function groupByRoute(items: readonly ReportItem[]): Map<string, ReportItem[]> {
@@ -231,9 +283,10 @@ export async function notifyEventResults(results: readonly FindingResult[], deps
 export async function notifySweep(
   result: SweepResult,
   deps: NotifyDeps,
-): Promise<{ failedDeliveries: number }> {
+): Promise<{ failedDeliveries: number; keptAlertsRejected: number }> {
   // The digests say how many alerts could not be delivered: still kept, or dropped after a final rejection.
-  const { stillKept, dropped } = await redeliverKept(deps);
+  // Refused bodies are not the governor's alerts: they are counted apart, never in the digests.
+  const { stillKept, dropped, keptAlertsRejected } = await redeliverKept(deps);
   const items: ReportItem[] = [];
   const byArn = new Map(result.secrets.map((s) => [s.arn, s]));
   for (const outcome of result.outcomes) {
@@ -253,5 +306,8 @@ export async function notifySweep(
   const digest = await sendKeeping({ ...base, kind: "digest", items }, deps);
   const unused = items.filter((i) => i.decision.finding === "unused");
   const cost = await sendKeeping({ ...base, kind: "cost", items: unused }, deps);
-  return { failedDeliveries: stillKept + dropped + digest.failed.length + cost.failed.length };
+  return {
+    failedDeliveries: stillKept + dropped + digest.failed.length + cost.failed.length,
+    keptAlertsRejected,
+  };
 }

@@ -44,3 +44,32 @@ export function refusedAuditEntries(
     return [{ ...base, arn: eventId ?? "", name: eventId ?? "", finding: "none", detail }];
   return findings.map((f) => ({ ...base, arn: f.secretId, name: f.secretId, finding: f.type, detail }));
 }
+
+/** The log message of a kept alert refused on redelivery (logged once per alert, with a bounded excerpt). */
+export const KEPT_ALERT_REFUSED = "kept alert refused";
+
+/** The guard named in the audit of a refused kept alert. */
+export const KEPT_ALERT_CHECK = "kept-alert-check";
+
+/**
+ * The audit of a kept alert refused on redelivery: not a message the governor built, or for a route the policy
+ * does not have. It names no secret; `name` is the dead letter's id for it, the reason is the detail.
+ */
+export function refusedKeptAlertEntry(
+  id: string | undefined,
+  reason: string,
+  mode: Mode,
+  now: Date,
+): AuditEntry {
+  return {
+    time: now.toISOString(),
+    mode,
+    arn: "",
+    name: id ?? "(kept alert)",
+    finding: "none",
+    action: "none",
+    guard: KEPT_ALERT_CHECK,
+    outcome: "refused",
+    detail: `kept alert ${id ?? "(no id)"} refused, not posted: ${reason}`,
+  };
+}

@@ -86,6 +86,16 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
+const ENTITIES: Record<string, string> = { "&amp;": "&", "&lt;": "<", "&gt;": ">" };
+
+/**
+ * The exact inverse of `escapeMrkdwn` (one pass, so `&amp;lt;` gives `&lt;`, not `<`): for any text,
+ * `escapeMrkdwn(unescapeMrkdwn(escapeMrkdwn(t))) === escapeMrkdwn(t)`. Any other `&` stays, to be escaped again.
+ */
+export function unescapeMrkdwn(text: string): string {
+  return text.replace(/&(?:amp|lt|gt);/g, (entity) => ENTITIES[entity] ?? entity);
+}
+
 /**
  * Cleans untrusted text: bidi controls made visible, other control characters removed, scheme URLs made
  * inert, newlines kept or not.

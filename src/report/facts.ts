@@ -29,10 +29,14 @@ export function consoleUrl(name: string, region: string | undefined): string | u
   return `https://${region}.console.aws.amazon.com/secretsmanager/secret?name=${encodeURIComponent(name)}&region=${region}`;
 }
 
+/** The labels of the console link: in a message of its own, and on a digest's line. */
+export const CONSOLE_LINK_LABELS = ["Open in the AWS console", "console"] as const;
+export type ConsoleLinkLabel = (typeof CONSOLE_LINK_LABELS)[number];
+
 export function consoleLink(
   name: string,
   region: string | undefined,
-  label = "Open in the AWS console",
+  label: ConsoleLinkLabel = "Open in the AWS console",
 ): string {
   const url = consoleUrl(name, region);
   if (url) return `<${escapeMrkdwn(url)}|${label}>`;

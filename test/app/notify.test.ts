@@ -422,7 +422,10 @@ describe("notifySweep", () => {
     notifier.failRoutes.add("data");
 
     // Act
-    const { failedDeliveries } = await notifySweep(result, notifyDeps(notifier, deadLetter));
+    const { failedDeliveries } = await notifySweep(result, {
+      ...notifyDeps(notifier, deadLetter),
+      policy: TEAM_POLICY,
+    });
 
     // Assess
     expect(notifier.calls).toEqual(["deliver:payments", "deliver:data", "send:digest", "send:cost"]);
@@ -447,7 +450,7 @@ describe("notifySweep", () => {
     await deadLetter.put([revoked]);
     const notifier = new RecordingNotifier();
     notifier.down = { reason: "no_service", retryable: false };
-    const deps = notifyDeps(notifier, deadLetter);
+    const deps = { ...notifyDeps(notifier, deadLetter), policy: TEAM_POLICY };
 
     // Act
     await notifySweep(result, deps);
@@ -471,13 +474,18 @@ describe("redeliverKept", () => {
     await deadLetter.put(alerts);
     const notifier = new RecordingNotifier();
     const clock = steppingClock(20_000, notifier);
-    const deps = { ...notifyDeps(notifier, deadLetter), clock, deadline: NOW.getTime() + 30_000 };
+    const deps = {
+      ...notifyDeps(notifier, deadLetter),
+      policy: TEAM_POLICY,
+      clock,
+      deadline: NOW.getTime() + 30_000,
+    };
 
     // Act
     const outcome = await redeliverKept(deps);
 
     // Assess
-    expect(outcome).toEqual({ redelivered: 2, stillKept: 1, dropped: 0 });
+    expect(outcome).toEqual({ redelivered: 2, stillKept: 1, dropped: 0, keptAlertsRejected: 0 });
     expect(notifier.delivered.flat().map((m) => m.message.text)).toEqual(["one", "two"]);
     expect(deadLetter.kept).toEqual([alerts[2]]);
   });
@@ -504,7 +512,7 @@ describe("redeliverKept", () => {
     const outcome = await redeliverKept(deps);
 
     // Assess
-    expect(outcome).toEqual({ redelivered: 0, stillKept: 0, dropped: 0 });
+    expect(outcome).toEqual({ redelivered: 0, stillKept: 0, dropped: 0, keptAlertsRejected: 0 });
     expect(taken).toBe(0);
     expect(notifier.calls).toEqual([]);
   });
@@ -523,7 +531,7 @@ describe("redeliverKept", () => {
     const outcome = await redeliverKept(deps);
 
     // Assess
-    expect(outcome).toEqual({ redelivered: 0, stillKept: 0, dropped: 0 });
+    expect(outcome).toEqual({ redelivered: 0, stillKept: 0, dropped: 0, keptAlertsRejected: 0 });
     expect(deps.log.at("error")[0]?.message).toBe(
       "alert dead letter could not be read; kept alerts wait for the next run",
     );

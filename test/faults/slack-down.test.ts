@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { MemoryAlertDeadLetter } from "../../src/adapters/alert-dead-letter.js";
 import { SingleUrlResolver, SlackNotifier } from "../../src/adapters/slack.js";
 import { handleBatch } from "../../src/app/handle-batch.js";
-import { alertItems, type NotifyDeps, notifyEventResults, notifySweep } from "../../src/app/notify.js";
+import {
+  alertItems,
+  KEPT_ALERTS_SUMMARY,
+  type NotifyDeps,
+  notifyEventResults,
+  notifySweep,
+} from "../../src/app/notify.js";
 import { runSweep } from "../../src/app/sweep.js";
 import { parseEvent } from "../../src/domain/events.js";
 import { defaultPolicy, RecordingLog } from "../fixtures/app/fakes.js";
@@ -74,6 +80,12 @@ describe("Slack down for the whole run", () => {
       // Every kept alert arrived exactly once, before the sweep's own two digests.
       expect(receiver.accepted).toHaveLength(kept + 2);
       expect(receiver.accepted.slice(0, kept)).toEqual(keptPayloads);
+      // Re-validated on the way out, and none refused: the governor's own alerts pass its check unchanged.
+      expect(log.lines.find((l) => l.message === KEPT_ALERTS_SUMMARY)?.extra).toMatchObject({
+        taken: kept,
+        redelivered: kept,
+        keptAlertsRejected: 0,
+      });
       expect(log.lines.some((l) => l.extra.slackDeliveryFailed !== undefined)).toBe(true);
     } finally {
       await receiver.close();

@@ -4,7 +4,7 @@ import { MemoryAlertDeadLetter } from "../../src/adapters/alert-dead-letter.js";
 import type { NotifyDeps } from "../../src/app/notify.js";
 import type { SweepDeps } from "../../src/app/sweep.js";
 import { AdapterError } from "../../src/errors.js";
-import type { SecretStore } from "../../src/ports.js";
+import type { AlertDeadLetter, SecretStore } from "../../src/ports.js";
 import {
   BREAK_GLASS,
   defaultPolicy,
@@ -17,10 +17,11 @@ import {
   ScriptedStore,
   secretOf,
 } from "../fixtures/app/fakes.js";
+import { BodiesDeadLetter, genuineAlert, HOSTILE_KEPT_BODIES } from "../helpers/hostile-alerts.js";
 
 const POLICY = defaultPolicy();
 
-function sweepHandler(store: SecretStore, notifier: RecordingNotifier, deadLetter: MemoryAlertDeadLetter) {
+function sweepHandler(store: SecretStore, notifier: RecordingNotifier, deadLetter: AlertDeadLetter) {
   const log = new RecordingLog();
   const audit = new RecordingAudit();
   const handler = makeHandler((_now) => {
@@ -32,7 +33,7 @@ function sweepHandler(store: SecretStore, notifier: RecordingNotifier, deadLette
       exemptPrincipals: [BREAK_GLASS],
       audit,
     };
-    const notify: NotifyDeps = { notifier, deadLetter, log, mode: "enforce", now: NOW };
+    const notify: NotifyDeps = { notifier, deadLetter, log, mode: "enforce", now: NOW, policy: POLICY };
     return { sweep, notify };
   });
   return { handler, log, audit };
@@ -56,6 +57,7 @@ describe("sweep handler (makeHandler)", () => {
       limitWithheld: 0,
       complianceUnavailable: "no Config compliance source; unused is judged from ListSecrets",
       failedDeliveries: 0,
+      keptAlertsRejected: 0,
     });
     expect(notifier.calls).toEqual(["send:digest", "send:cost"]);
     // Every decision that acted, was planned or was withheld; not the one with nothing to do yet.
@@ -92,6 +94,26 @@ describe("sweep handler (makeHandler)", () => {
       "send:digest",
       "send:cost",
     ]);
+  });
+
+  it("re-sends only the governor's kept alert and answers with the number of hostile bodies it refused", async () => {
+    // Prepare
+    const hostile = Object.entries(HOSTILE_KEPT_BODIES).map(([id, body]) => ({ id, body }));
+    const genuine = genuineAlert("default");
+    const deadLetter = new BodiesDeadLetter([...hostile, { id: "genuine", body: JSON.stringify(genuine) }]);
+    const notifier = new RecordingNotifier();
+    const { handler, log } = sweepHandler(exampleAccount(), notifier, deadLetter);
+
+    // Act
+    const response = await handler();
+
+    // Assess
+    expect(response).toMatchObject({ failedDeliveries: 0, keptAlertsRejected: hostile.length });
+    expect(notifier.delivered.flat().map((m) => m.message)).toEqual([genuine.payload]);
+    expect(deadLetter.bodies).toEqual([]);
+    expect(log.lines.find((l) => l.message === "kept alerts redelivery")?.extra.keptAlertsRejected).toBe(
+      hostile.length,
+    );
   });
 
   it("throws when an action failed, after reporting the run", async () => {
