@@ -301,12 +301,41 @@ describe("governor plan: bad input", () => {
   });
 });
 
-describe("governor plan of an inventory with a secret listed twice", () => {
+describe("governor plan of an imperfect inventory", () => {
   function inventoryFile(doc: unknown): string {
     const file = join(mkdtempSync(join(tmpdir(), "governor-")), "inventory.json");
     writeFileSync(file, JSON.stringify(doc));
     return file;
   }
+
+  it("says why a secret with neither CreatedDate nor LastAccessedDate is skipped", async () => {
+    // Prepare
+    const file = inventoryFile({
+      SecretList: [
+        {
+          ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/undated-Qq11Ww",
+          Name: "app/undated",
+        },
+      ],
+    });
+
+    // Act
+    const table = await run("plan", "--inventory", file, "--now", NOW);
+    const json = await run("plan", "--inventory", file, "--now", NOW, "--format", "json");
+
+    // Assess
+    const reason = "no CreatedDate or LastAccessedDate: cannot judge whether it is unused, so it is skipped";
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^app\/undated +unused +none +- +- +no CreatedDate or LastAccessedDate: /m);
+    const plan = JSON.parse(json.stdout) as JsonPlan;
+    expect(plan.decisions.map((d) => [d.name, d.finding, d.action, d.reason])).toContainEqual([
+      "app/undated",
+      "unused",
+      "none",
+      reason,
+    ]);
+    expect(plan.summary).toMatchObject({ secrets: 1, unused: 0, monthlyCostUsd: 0.4 });
+  });
 
   it("counts it once in the cost and warns on stderr, keeping stdout the plan", async () => {
     // Prepare: the example inventory with its first secret listed again at the end.
