@@ -1,5 +1,5 @@
 import { RESOURCE_POLICY_MAX_CHARS } from "../domain/quarantine.js";
-import { parseInventory, type Secret, secretMatchesId, toListSecretsEntry } from "../domain/secret.js";
+import { readInventory, type Secret, secretMatchesId, toListSecretsEntry } from "../domain/secret.js";
 import { AdapterError, InputError, SecretNotFoundError } from "../errors.js";
 import type { Clock, SecretStore } from "../ports.js";
 import { checkRecoveryWindow, checkTagKeys, checkTags, LIST_PAGE_SIZE } from "./secrets-manager.js";
@@ -258,7 +258,8 @@ export function loadLocalAccount(
   source: string,
   options: LocalAccountOptions = {},
 ): LocalAccount {
-  const secrets = parseInventory(text, source);
+  // An account holds each secret once, as AWS does: a repeated entry is a mistake in the file, not a second secret.
+  const { secrets } = readInventory(text, source, { repeated: "refuse" });
   const doc = JSON.parse(text) as Record<string, unknown>;
   const raw = doc.ResourcePolicies;
   const policies: Record<string, string> = {};

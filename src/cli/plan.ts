@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { parseComplianceDetails } from "../domain/config-rules.js";
 import { parseAwsDate } from "../domain/dates.js";
 import type { Decision, Mode, Plan } from "../domain/decision.js";
-import { parseInventory } from "../domain/secret.js";
+import { readInventory } from "../domain/secret.js";
 import { loadPolicy } from "../policy/load.js";
 import { planAccount } from "../policy/plan.js";
 import { readPolicyTexts, readText, type Terminal } from "./io.js";
@@ -111,7 +111,8 @@ export function runPlan(argv: string[], io: Terminal): number {
   const now = parseNow(values.now);
   const mode = parseMode(values.mode);
   const { policy } = loadPolicy(readPolicyTexts(values.policy));
-  const secrets = parseInventory(readText(values.inventory, "inventory"), values.inventory);
+  const { secrets, warnings } = readInventory(readText(values.inventory, "inventory"), values.inventory);
+  for (const warning of warnings) io.stderr(`governor: warning: ${warning}\n`);
   const compliance = values.compliance
     ? parseComplianceDetails(readText(values.compliance, "compliance file"), values.compliance, now)
     : undefined;

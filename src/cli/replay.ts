@@ -77,6 +77,12 @@ export async function runReplay(argv: string[], io: Terminal): Promise<number> {
     policy.accessFailures.incidentAfter,
   );
   const slack = slackFromOptions(values, io, mode, now, policy);
+  if (values.format === "text" && values.mode === "enforce" && account.local)
+    // The demo (npm start) enforces on purpose; say first that this is not the default.
+    io.stdout(
+      paint(`Enforce mode (--mode enforce) on the ${account.describe}.`, "bold"),
+      " The default is report: a dry run that changes nothing.\n\n",
+    );
   const events: Record<string, unknown>[] = [];
   let failed = 0;
   let refused = 0;

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { findingTypeForConfigRule } from "./config-rules.js";
 import { parseAwsDate } from "./dates.js";
+import { denialTextWithoutNames, secretsInDenialMessage } from "./denial-message.js";
 import type { AccessAttempt, Finding, FindingType } from "./finding.js";
 
 // The planner maps `get-compliance-details-by-config-rule` output with the same function the events use.
@@ -308,8 +309,6 @@ function noTime(kind: Kind, eventId: string): ParsedEvent {
   return { ok: false, eventId, reason: `The ${kind} event has no valid time (detail or envelope).` };
 }
 
-const SECRET_ARN_RE = /arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[^\s,;"'()]+/g;
-
 type CloudTrailDetail = z.infer<typeof CloudTrailDetailSchema>;
 
 function stringField(
@@ -327,7 +326,7 @@ function stringField(
 /**
  * Every secret a CloudTrail record names, best source first: the request (secretId, or BatchGetSecretValue's
  * secretIdList), then the record's resources, the response (`arn`, or the older `aRN`), additionalEventData, the
- * envelope's resources, and last the secret ARN inside errorMessage ("... on resource: arn:...").
+ * envelope's resources, and last the secret errorMessage names ("... on resource: arn:..." or a name).
  */
 function secretIdsOf(detail: CloudTrailDetail, envelopeResources: unknown[] | undefined): string[] {
   const request = detail.requestParameters;
@@ -350,8 +349,7 @@ function secretIdsOf(detail: CloudTrailDetail, envelopeResources: unknown[] | un
     (r): r is string => typeof r === "string" && r.includes(":secretsmanager:"),
   );
   if (fromEnvelope.length > 0) return [...new Set(fromEnvelope)];
-  const inMessage = (detail.errorMessage?.match(SECRET_ARN_RE) ?? []).map((arn) => arn.replace(/[.]+$/, ""));
-  return [...new Set(inMessage)];
+  return secretsInDenialMessage(detail.errorMessage);
 }
 
 function accessAttempt(detail: CloudTrailDetail): AccessAttempt {
@@ -373,10 +371,11 @@ const DENIED_CODES = ["AccessDenied", "AccessDeniedException"];
 
 /**
  * The finding an API error means, or undefined when it is not an access failure. An error about KMS (its code, or
- * its message once ARNs are removed, so a secret named "decrypt-..." does not count) is a decryption failure.
+ * its message once the resource and ARNs are removed, so a secret named "decrypt-..." does not count) is a
+ * decryption failure.
  */
 function accessFindingType(code: string, message: string | undefined): FindingType | undefined {
-  const text = (message ?? "").replace(/arn:\S+/g, "");
+  const text = denialTextWithoutNames(message ?? "");
   const aboutKms = /\bkms\b|kms:|decrypt/i.test(text);
   if (code === "DecryptionFailure" || /^KMS/i.test(code)) return "decryption-failure";
   if (DENIED_CODES.includes(code)) return aboutKms ? "decryption-failure" : "access-denied";
@@ -411,7 +410,7 @@ function parseAccessFailure(raw: Record<string, unknown>, kind: Kind): ParsedEve
     return {
       ok: false,
       eventId: event.id,
-      reason: `The ${detail.eventName} failure names no secret (no requestParameters, resources or secret ARN in errorMessage).`,
+      reason: `The ${detail.eventName} failure names no secret (no requestParameters, resources, or secret in errorMessage).`,
     };
   const observedAt = firstDate(detail.eventTime, event.time);
   if (!observedAt) return noTime(kind, event.id);

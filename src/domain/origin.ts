@@ -1,3 +1,4 @@
+import { principalAccountOfDenial } from "./denial-message.js";
 import type { Finding } from "./finding.js";
 import { parseSecretArn } from "./secret.js";
 
@@ -24,12 +25,17 @@ function claim(where: string, value: unknown, expected: string, what: "account" 
   return String(value) === expected ? [] : [`${where} is ${what} ${JSON.stringify(String(value))}`];
 }
 
-/** The account of a caller: CloudTrail's userIdentity.accountId, or the account in its principal ARN. */
+/**
+ * The accounts a record gives its caller: CloudTrail's userIdentity.accountId, the account in its principal ARN,
+ * and the account of the caller errorMessage names ("User: arn:aws:sts::ACCOUNT:..."), which is all a record with
+ * no userIdentity says of its caller.
+ */
 function callerAccounts(finding: Finding): string[] {
   const access = finding.access;
   if (!access) return [];
   const fromArn = /^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):/.exec(access.principalArn ?? "")?.[1];
-  return [access.callerAccount, fromArn].filter((a): a is string => a !== undefined);
+  const fromMessage = principalAccountOfDenial(access.errorMessage);
+  return [access.callerAccount, fromArn, fromMessage].filter((a): a is string => a !== undefined);
 }
 
 /**

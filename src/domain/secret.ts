@@ -192,11 +192,68 @@ export function parseSecretEntry(value: unknown, where = "secret", source?: stri
   throw new InputError(describeIssue(issue, `${where}${name}`), source);
 }
 
+/** An inventory as read from a file: its secrets, each once, and what the reader should know about the file. */
+export interface Inventory {
+  secrets: Secret[];
+  /** One sentence each, e.g. a secret listed twice and counted once. */
+  warnings: string[];
+}
+
+/** The facts of a secret as list-secrets would give them, tags in key order: two listings of one secret agree. */
+function comparable(secret: Secret): Record<string, string> {
+  const entry = toListSecretsEntry(secret);
+  entry.Tags = Object.entries(secret.tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (secret.replicas !== undefined) entry.ReplicationStatus = secret.replicas;
+  return Object.fromEntries(Object.entries(entry).map(([key, value]) => [key, JSON.stringify(value)]));
+}
+
+function differingField(a: Secret, b: Secret): string | undefined {
+  const left = comparable(a);
+  const right = comparable(b);
+  const keys = [...new Set([...Object.keys(left), ...Object.keys(right)])];
+  return keys.find((key) => left[key] !== right[key]);
+}
+
+export interface InventoryOptions {
+  /** What a secret listed twice is: `warn` (the default) counts it once with a warning; `refuse` throws. */
+  repeated?: "warn" | "refuse";
+}
+
 /**
- * Parses the JSON text printed by `aws secretsmanager list-secrets` (an object with SecretList) or by
- * `describe-secret` (a single entry). Throws InputError naming the secret and the field.
+ * Counts each secret once: the same ARN listed twice (two list-secrets outputs joined, a page fetched twice) is
+ * one secret, billed once, with a warning. Two entries of one ARN that disagree are refused: which is true is
+ * not for the governor to guess.
  */
-export function parseInventory(text: string, source = "inventory"): Secret[] {
+function uniqueByArn(secrets: Secret[], source: string, options: InventoryOptions): Inventory {
+  const where = (i: number) => `${source}: SecretList[${i}]`;
+  const first = new Map<string, number>();
+  const unique: Secret[] = [];
+  const warnings: string[] = [];
+  for (const [i, secret] of secrets.entries()) {
+    const seen = first.get(secret.arn);
+    if (seen === undefined) {
+      first.set(secret.arn, i);
+      unique.push(secret);
+      continue;
+    }
+    const field = differingField(secrets[seen] as Secret, secret);
+    if (field !== undefined)
+      throw new InputError(
+        `${where(i)} (${secret.name}): the same ARN as SecretList[${seen}] with a different ${field}: list the secrets again rather than join two listings`,
+        source,
+      );
+    const repeated = `${where(i)} (${secret.name}) is listed twice (the same ARN as SecretList[${seen}])`;
+    if (options.repeated === "refuse") throw new InputError(repeated, source);
+    warnings.push(`${repeated}: counted once`);
+  }
+  return { secrets: unique, warnings };
+}
+
+/**
+ * Reads the JSON text printed by `aws secretsmanager list-secrets` (an object with SecretList) or by
+ * `describe-secret` (a single entry), each secret once. Throws InputError naming the secret and the field.
+ */
+export function readInventory(text: string, source = "inventory", options: InventoryOptions = {}): Inventory {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -208,14 +265,23 @@ export function parseInventory(text: string, source = "inventory"): Secret[] {
     if ("SecretList" in obj) {
       if (!Array.isArray(obj.SecretList))
         throw new InputError(`${source}: field SecretList: expected an array`, source);
-      return obj.SecretList.map((entry, i) => parseSecretEntry(entry, `${source}: SecretList[${i}]`, source));
+      const secrets = obj.SecretList.map((entry, i) =>
+        parseSecretEntry(entry, `${source}: SecretList[${i}]`, source),
+      );
+      return uniqueByArn(secrets, source, options);
     }
-    if ("ARN" in obj) return [parseSecretEntry(obj, `${source}: describe-secret`, source)];
+    if ("ARN" in obj)
+      return { secrets: [parseSecretEntry(obj, `${source}: describe-secret`, source)], warnings: [] };
   }
   throw new InputError(
     `${source}: missing field SecretList (expected the JSON of 'aws secretsmanager list-secrets')`,
     source,
   );
+}
+
+/** The secrets of an inventory (readInventory without its warnings, for callers that have no one to tell). */
+export function parseInventory(text: string, source = "inventory"): Secret[] {
+  return readInventory(text, source).secrets;
 }
 
 function isoOrUndefined(date: Date | undefined): string | undefined {

@@ -226,6 +226,10 @@ function usageText(secret: Secret, now: Date): string {
   return created ? `never read, created ${ago(daysBetween(created, now))}` : "never read";
 }
 
+/** A secret with neither date cannot be judged unused or not: said in the plan, never passed over in silence. */
+const UNDATABLE = "no CreatedDate or LastAccessedDate";
+const UNDATABLE_SKIPPED = `${UNDATABLE}: cannot judge whether it is unused, so it is skipped`;
+
 function evaluateLifecycle(
   input: EvaluationInput,
   rule: Rule,
@@ -291,10 +295,8 @@ function evaluateLifecycle(
     return b.done([], `deletion scheduled on ${isoDate(secret.deletedDate)}; 'governor restore' cancels it`, {
       guard: "already-deleted",
     });
-  if (judged === undefined && input.status !== "open") {
-    if (!stage) return undefined;
-    return b.done([], "no CreatedDate or LastAccessedDate: cannot judge whether it is still unused");
-  }
+  if (judged === undefined && input.status !== "open")
+    return b.done([], stage ? `${UNDATABLE}: cannot judge whether it is still unused` : UNDATABLE_SKIPPED);
   const usage = usageText(secret, now);
   b.note(`unused: ${usage} (threshold ${threshold})`);
 
@@ -617,6 +619,10 @@ export function evaluate(input: EvaluationInput, policy: Policy, now: Date): Dec
     // judged: withheld with that guard (below), as the lifecycle does, rather than silently passed over.
     const judged = isUnused(input.secret, now, rule.unusedForDays ?? DEFAULT_UNUSED_FOR_DAYS);
     const unknown = input.status === undefined && replicasUnknown(input.secret);
+    if (judged === undefined && !unknown && input.status === undefined)
+      return new DecisionBuilder(input, rule.name, routeFor(policy, input.secret, rule), null)
+        .note(`rule ${rule.name}: ${UNDATABLE}`)
+        .done([], UNDATABLE_SKIPPED);
     if (judged !== true && !unknown) return undefined;
   }
   if (input.status === "resolved") return evaluateResolved(input, rule, policy);

@@ -301,6 +301,64 @@ describe("governor plan: bad input", () => {
   });
 });
 
+describe("governor plan of an imperfect inventory", () => {
+  function inventoryFile(doc: unknown): string {
+    const file = join(mkdtempSync(join(tmpdir(), "governor-")), "inventory.json");
+    writeFileSync(file, JSON.stringify(doc));
+    return file;
+  }
+
+  it("says why a secret with neither CreatedDate nor LastAccessedDate is skipped", async () => {
+    // Prepare
+    const file = inventoryFile({
+      SecretList: [
+        {
+          ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/undated-Qq11Ww",
+          Name: "app/undated",
+        },
+      ],
+    });
+
+    // Act
+    const table = await run("plan", "--inventory", file, "--now", NOW);
+    const json = await run("plan", "--inventory", file, "--now", NOW, "--format", "json");
+
+    // Assess
+    const reason = "no CreatedDate or LastAccessedDate: cannot judge whether it is unused, so it is skipped";
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^app\/undated +unused +none +- +- +no CreatedDate or LastAccessedDate: /m);
+    const plan = JSON.parse(json.stdout) as JsonPlan;
+    expect(plan.decisions.map((d) => [d.name, d.finding, d.action, d.reason])).toContainEqual([
+      "app/undated",
+      "unused",
+      "none",
+      reason,
+    ]);
+    expect(plan.summary).toMatchObject({ secrets: 1, unused: 0, monthlyCostUsd: 0.4 });
+  });
+
+  it("counts it once in the cost and warns on stderr, keeping stdout the plan", async () => {
+    // Prepare: the example inventory with its first secret listed again at the end.
+    const inventory = JSON.parse(readFileSync(INVENTORY, "utf8"));
+    inventory.SecretList.push(inventory.SecretList[0]);
+    const file = inventoryFile(inventory);
+
+    // Act
+    const { code, stdout, stderr } = await run("plan", "--inventory", file, "--now", NOW, "--format", "json");
+
+    // Assess
+    expect(code).toBe(0);
+    expect(stderr).toBe(
+      `governor: warning: ${file}: SecretList[13] (app/active) is listed twice (the same ARN as SecretList[0]): counted once\n`,
+    );
+    const plan = JSON.parse(stdout) as JsonPlan;
+    const once = await jsonPlan();
+    expect(plan.summary).toEqual(once.summary);
+    expect(plan.summary).toMatchObject({ secrets: 13, monthlyCostUsd: 4.8 });
+    expect(plan.decisions).toEqual(once.decisions);
+  });
+});
+
 describe("governor plan of hostile names", () => {
   /** The example inventory plus a stale secret whose name, and the owning service a reason quotes, are hostile. */
   function hostileInventory(): string {

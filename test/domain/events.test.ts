@@ -245,7 +245,7 @@ describe("access failures", () => {
     };
     event.detail.errorMessage = "Access denied";
     expect(reasonOf(parseEvent(event))).toBe(
-      "The GetSecretValue failure names no secret (no requestParameters, resources or secret ARN in errorMessage).",
+      "The GetSecretValue failure names no secret (no requestParameters, resources, or secret in errorMessage).",
     );
   });
 
@@ -296,6 +296,51 @@ describe("access failures", () => {
     event.detail.errorMessage =
       "User: arn:aws:iam::123456789012:user/bob is not authorized to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:us-east-1:123456789012:secret:kms/decrypt-key-AbCdEf";
     expect(okOf(parseEvent(event)).findings[0]?.type).toBe("access-denied");
+  });
+
+  it("does not read 'decrypt' in a secret's name, taken from errorMessage by name, as a KMS failure", () => {
+    // Prepare
+    const event = byFile(
+      "documented/cloudtrail-getsecretvalue-accessdenied-nullparams-name-no-resource-policy.json",
+    ) as {
+      detail: { errorMessage: string };
+    };
+    event.detail.errorMessage = event.detail.errorMessage.replace(
+      "on resource: app/payments",
+      "on resource: kms/decrypt-key",
+    );
+
+    // Act
+    const parsed = okOf(parseEvent(event));
+
+    // Assess
+    expect(parsed.findings.map((f) => [f.type, f.secretId])).toEqual([["access-denied", "kms/decrypt-key"]]);
+  });
+
+  it.each([
+    [
+      "a wildcard resource",
+      (m: string) =>
+        m.replace(
+          "on resource: app/payments",
+          "on resource: arn:aws:secretsmanager:us-east-1:123456789012:secret:*",
+        ),
+    ],
+    ["a caller with no account", (m: string) => m.replace(/^User: \S+/, "User: anonymous")],
+    ["a message past the length bound", (m: string) => m.replace("payments-worker", "w".repeat(9000))],
+  ])("takes no secret from an errorMessage with %s", (_label, edit) => {
+    // Prepare
+    const event = byFile(
+      "documented/cloudtrail-getsecretvalue-accessdenied-nullparams-name-no-resource-policy.json",
+    ) as {
+      detail: { errorMessage: string };
+    };
+    event.detail.errorMessage = edit(event.detail.errorMessage);
+
+    // Act / Assess
+    expect(reasonOf(parseEvent(event))).toBe(
+      "The GetSecretValue failure names no secret (no requestParameters, resources, or secret in errorMessage).",
+    );
   });
 
   it("rejects a successful call", () => {

@@ -101,6 +101,64 @@ describe("foreignOrigin: an event must be this stack's account and region in eve
     expect(refusal(event)).toMatch(reason);
   });
 
+  describe("a secret named only in errorMessage (requestParameters null)", () => {
+    const USER = "arn:aws:sts::123456789012:assumed-role/reporting-batch/i-0abc123";
+    const FOREIGN = "arn:aws:sts::999999999999:assumed-role/attacker/x";
+    function named(resource: string, user = USER): Json {
+      const event = denied();
+      event.detail.requestParameters = null;
+      event.detail.errorMessage = `User: ${user} is not authorized to perform: secretsmanager:GetSecretValue on resource: ${resource} because no resource-based policy allows the secretsmanager:GetSecretValue action`;
+      return event;
+    }
+
+    it.each([
+      ["by name", named("app/quarantined-20d")],
+      ["by ARN", named(OURS)],
+    ])("takes one %s from a caller of this account", (_label, event) => {
+      expect(parseEvent(event).ok && parseEvent(event)).toMatchObject({ findings: [{}] });
+      expect(refusal(event)).toBeUndefined();
+    });
+
+    it.each<[string, () => Json, RegExp]>([
+      [
+        "a name read by a caller of another account",
+        () => {
+          const event = named("app/quarantined-20d", FOREIGN);
+          event.detail.userIdentity.accountId = "999999999999";
+          event.detail.userIdentity.arn = FOREIGN;
+          return event;
+        },
+        /app\/quarantined-20d is named by name only by a caller of account 999999999999/,
+      ],
+      [
+        "a name whose record has no userIdentity, the message's caller of another account",
+        () => {
+          const event = named("app/quarantined-20d", FOREIGN);
+          delete event.detail.userIdentity;
+          return event;
+        },
+        /named by name only by a caller of account 999999999999/,
+      ],
+      [
+        "a name whose message's caller disagrees with userIdentity",
+        () => named("app/quarantined-20d", FOREIGN),
+        /named by name only by a caller of account 999999999999/,
+      ],
+      [
+        "an ARN of another account",
+        () => named(OURS.replace("123456789012", "999999999999")),
+        /is account "999999999999"/,
+      ],
+      [
+        "an ARN of another region",
+        () => named(OURS.replace("us-east-1", "eu-west-1")),
+        /is region "eu-west-1"/,
+      ],
+    ])("refuses %s", (_label, event, reason) => {
+      expect(refusal(event())).toMatch(reason);
+    });
+  });
+
   it("takes a name-only secret read by a caller of this account", () => {
     const event = denied();
     event.detail.requestParameters.secretId = "app/quarantined-20d";

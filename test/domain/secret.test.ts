@@ -6,6 +6,7 @@ import {
   parseInventory,
   parseSecretArn,
   parseSecretEntry,
+  readInventory,
   secretMatchesId,
   toListSecretsEntry,
 } from "../../src/domain/secret.js";
@@ -190,6 +191,82 @@ describe("parseInventory", () => {
     // Assess
     expect(error.message).toBe(
       'inventory-malformed.json: SecretList[1] (app/stale): field LastAccessedDate: expected a date (ISO-8601 or epoch seconds), got "last tuesday"',
+    );
+  });
+});
+
+describe("readInventory: each secret once", () => {
+  it("counts a secret listed twice once, with a warning naming both entries", () => {
+    // Prepare
+    const text = listSecrets(
+      entry({ CreatedDate: "2026-01-01T00:00:00Z" }),
+      entry({ CreatedDate: 1767225600 }),
+    );
+
+    // Act
+    const inventory = readInventory(text, "inv.json");
+
+    // Assess
+    expect(inventory.secrets.map((s) => s.arn)).toEqual([ARN]);
+    expect(inventory.warnings).toEqual([
+      "inv.json: SecretList[1] (app/db) is listed twice (the same ARN as SecretList[0]): counted once",
+    ]);
+  });
+
+  it("takes the same tags in another order as the same facts", () => {
+    // Prepare
+    const a = entry({
+      Tags: [
+        { Key: "team", Value: "x" },
+        { Key: "env", Value: "prod" },
+      ],
+    });
+    const b = entry({
+      Tags: [
+        { Key: "env", Value: "prod" },
+        { Key: "team", Value: "x" },
+      ],
+    });
+
+    // Act
+    const inventory = readInventory(listSecrets(a, b), "inv.json");
+
+    // Assess
+    expect(inventory.secrets).toHaveLength(1);
+    expect(inventory.warnings).toHaveLength(1);
+  });
+
+  it("gives no warning for an inventory without repeats", () => {
+    const inventory = readInventory(
+      readFileSync("examples/inventory.json", "utf8"),
+      "examples/inventory.json",
+    );
+    expect(inventory.warnings).toEqual([]);
+    expect(inventory.secrets).toHaveLength(13);
+  });
+
+  it("refuses two entries of one ARN that disagree, naming the field", () => {
+    // Prepare
+    const text = listSecrets(
+      entry({ LastAccessedDate: "2026-01-01T00:00:00Z" }),
+      entry({ LastAccessedDate: "2026-11-01T00:00:00Z" }),
+    );
+
+    // Act
+    const error = inputErrorOf(() => readInventory(text, "inv.json"));
+
+    // Assess
+    expect(error.message).toBe(
+      "inv.json: SecretList[1] (app/db): the same ARN as SecretList[0] with a different LastAccessedDate: list the secrets again rather than join two listings",
+    );
+  });
+
+  it("refuses a repeat outright when asked to (an account file)", () => {
+    const error = inputErrorOf(() =>
+      readInventory(listSecrets(entry(), entry()), "account.json", { repeated: "refuse" }),
+    );
+    expect(error.message).toBe(
+      "account.json: SecretList[1] (app/db) is listed twice (the same ARN as SecretList[0])",
     );
   });
 });

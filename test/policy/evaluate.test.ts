@@ -100,9 +100,9 @@ describe("evaluate: judging unused", () => {
       },
     ],
     [
-      "no dates at all: cannot judge, nothing to do",
+      "no dates at all: cannot judge, nothing to do (and it says so)",
       { lastAccessedDate: undefined, createdDate: undefined },
-      undefined,
+      { action: "none", steps: [], stage: null, guard: null },
     ],
     [
       "a replicated primary read in a replica last week: in use",
@@ -162,6 +162,28 @@ describe("evaluate: judging unused", () => {
 
     // Assess
     expect(decision).toMatchObject(expected);
+  });
+
+  it.each([
+    ["the lifecycle", defaultPolicy()],
+    [
+      "a rule of plain actions",
+      loadYaml("rules:\n  - name: unused-report\n    match: { finding: unused }\n    actions: [notify]\n"),
+    ],
+  ])("says why %s skips a secret with neither CreatedDate nor LastAccessedDate", (_label, policy) => {
+    // Prepare
+    const secret = makeSecret({ lastAccessedDate: undefined, createdDate: undefined });
+
+    // Act
+    const decision = judge(secret, policy);
+
+    // Assess
+    expect(decision).toMatchObject({
+      action: "none",
+      steps: [],
+      guard: null,
+      reason: "no CreatedDate or LastAccessedDate: cannot judge whether it is unused, so it is skipped",
+    });
   });
 
   it("uses the rule's own unusedForDays", () => {
