@@ -535,7 +535,12 @@ describe("alarms", () => {
     ["MalformedEvents", '{ $.message = "batch summary" && $.malformed > 0 }', "$.malformed", ROUTES.length],
     ["RefusedEvents", '{ $.message = "batch summary" && $.refused > 0 }', "$.refused", ROUTES.length],
     ["StateStoreUnavailable", "{ $.stateStoreUnavailable > 0 }", "$.stateStoreUnavailable", ROUTES.length],
-    ["KeptAlertsRejected", "{ $.keptAlertsRejected > 0 }", "$.keptAlertsRejected", 1],
+    [
+      "KeptAlertsRejected",
+      '{ $.message = "kept alerts redelivery" && $.keptAlertsRejected > 0 }',
+      "$.keptAlertsRejected",
+      1,
+    ],
   ])("counts %s from the log lines that carry them, per stage, and alarms on any", (metric, pattern, value, n) => {
     const filters = resourcesOfType("AWS::Logs::MetricFilter")
       .map(([, f]) => f.Properties)
