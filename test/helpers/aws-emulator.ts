@@ -67,6 +67,8 @@ export interface EmulatorOptions {
   fault?: (service: string, operation: string) => Fault | undefined;
   /** Config rules and their evaluation results, as GetComplianceDetailsByConfigRule returns them. */
   compliance?: Map<string, unknown[]>;
+  /** The buckets' clock in milliseconds (default performance.now); a frozen one makes refills deterministic. */
+  clock?: () => number;
 }
 
 interface Bucket {
@@ -211,7 +213,7 @@ export class AwsEmulator {
     if (scale === undefined || family === undefined) return true;
     const quota = DOCUMENTED_QUOTAS[family];
     if (quota === undefined) return true;
-    const now = performance.now();
+    const now = (this.options.clock ?? performance.now.bind(performance))();
     let bucket = this.buckets.get(family);
     if (!bucket) {
       const rate = quota * scale;
