@@ -1,6 +1,6 @@
-import { getRuntime } from "../src/adapters/runtime.js";
 import { type BatchDeps, handleBatch } from "../src/app/handle-batch.js";
 import { batchResponse, deadlineOf, type LambdaContext, toBatchRecords } from "../src/app/lambda-events.js";
+import { batchDeps } from "../src/composition/event-runtime.js";
 import { parseEvent } from "../src/domain/events.js";
 
 /** Lambda entry for rules/access-failure.json, fed through its SQS buffer queue. Tests call makeHandler with fakes. */
@@ -11,6 +11,4 @@ export function makeHandler(deps: (now: Date, deadline?: number) => BatchDeps) {
   };
 }
 
-export const handler = makeHandler((now, deadline) =>
-  getRuntime().batchDeps("access-failure", now, parseEvent, deadline),
-);
+export const handler = makeHandler((now, deadline) => batchDeps("access-failure", now, parseEvent, deadline));

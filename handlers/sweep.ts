@@ -1,8 +1,8 @@
-import { getRuntime } from "../src/adapters/runtime.js";
-import { sweepDeps } from "../src/adapters/sweep-runtime.js";
 import { deadlineOf, type LambdaContext } from "../src/app/lambda-events.js";
 import { type NotifyDeps, notifySweep } from "../src/app/notify.js";
 import { runSweep, type SweepDeps } from "../src/app/sweep.js";
+import { getRuntime } from "../src/composition/runtime.js";
+import { sweepDeps } from "../src/composition/sweep-runtime.js";
 
 /** Lambda entry for the daily sweep (a schedule). Tests call makeHandler with fakes. */
 export function makeHandler(

@@ -65,7 +65,7 @@ governor_run() {
 
 # governor_compile SCRIPT WHAT: validates and compiles the policy into .governor/policy.json and
 # .governor/deploy-params.json, which the functions and serverless.yml read. The functions read the compiled
-# policy, not the YAML (src/adapters/runtime.ts), so a broken policy fails here with its file:line:col problems,
+# policy, not the YAML (src/composition/runtime.ts), so a broken policy fails here with its file:line:col problems,
 # never at a cold start.
 governor_compile() {
   if ! governor_run node bin/governor.js compile --policy "$GOVERNOR_POLICY_DIR" --out .governor/policy.json \

@@ -47,7 +47,7 @@ describe("dependencies", () => {
       expect(manifest.dependencies[name], `${name} (imported by ${file})`).toBeDefined();
       expect(manifest.devDependencies[name], `${name} is also a devDependency`).toBeUndefined();
     }
-    // The two the audit named: SQS (the alerts queue, src/adapters/runtime.ts) and CloudTrail (preflight).
+    // The two the audit named: SQS (the alerts queue, src/composition/runtime.ts) and CloudTrail (preflight).
     expect(imported.has("@aws-sdk/client-sqs")).toBe(true);
     expect(imported.has("@aws-sdk/client-cloudtrail")).toBe(true);
   });

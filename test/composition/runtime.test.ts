@@ -38,8 +38,9 @@ async function runtimeWith(env: Record<string, string>) {
   if (!("GOVERNOR_MODE" in env)) delete process.env.GOVERNOR_MODE;
   for (const [k, v] of Object.entries(env)) if (v === "") delete process.env[k];
   vi.resetModules();
-  const { getRuntime } = await import("../../src/adapters/runtime.js");
-  return getRuntime();
+  const { getRuntime } = await import("../../src/composition/runtime.js");
+  const { batchDeps } = await import("../../src/composition/event-runtime.js");
+  return { ...getRuntime(), batchDeps };
 }
 
 describe("the Lambda runtime", () => {

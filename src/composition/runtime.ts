@@ -1,48 +1,43 @@
 import { readFileSync } from "node:fs";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import type { BatchDeps } from "../app/handle-batch.js";
-import { DEADLINE_MARGIN_MS } from "../app/lambda-events.js";
-import { type NotifyDeps, notifyEventResults } from "../app/notify.js";
-import { ConfigError, GovernorConfig } from "../config.js";
-import type { Mode } from "../domain/decision.js";
-import type { ParsedEvent } from "../domain/events.js";
-import { loadCompiledPolicy } from "../policy/compiled.js";
-import type { Policy } from "../policy/schema.js";
-import type { AccessFailureCounter, EventLedger } from "../ports.js";
-import { DynamoAccessFailureCounter, MemoryAccessFailureCounter } from "./access-failure-counter.js";
-import { MemoryAlertDeadLetter, SqsAlertDeadLetter } from "./alert-dead-letter.js";
-import { EventBridgeAuditSink } from "./audit.js";
+import { MemoryAlertDeadLetter, SqsAlertDeadLetter } from "../adapters/alert-dead-letter.js";
+import { EventBridgeAuditSink } from "../adapters/audit.js";
 import {
   DEFAULT_MAX_ATTEMPTS,
-  makeDynamoDbClient,
   makeEventBridgeClient,
   makeSecretsManagerClient,
-} from "./aws-clients.js";
-import { dynamoEventLedger, memoryEventLedger } from "./event-ledger.js";
-import { WritePacer } from "./pacer.js";
-import { SecretsManagerStore } from "./secrets-manager.js";
-import { SecretsManagerWebhookResolver, SlackNotifier } from "./slack.js";
+} from "../adapters/aws-clients.js";
+import { WritePacer } from "../adapters/pacer.js";
+import { SecretsManagerStore } from "../adapters/secrets-manager.js";
+import { SecretsManagerWebhookResolver, SlackNotifier } from "../adapters/slack.js";
+import type { NotifyDeps } from "../app/notify.js";
+import { ConfigError, GovernorConfig } from "../config.js";
+import type { Mode } from "../domain/decision.js";
+import type { StackIdentity } from "../domain/origin.js";
+import { loadCompiledPolicy } from "../policy/compiled.js";
+import type { Policy } from "../policy/schema.js";
 
 /**
- * The composition root for Lambda: real adapters from the environment, built once per container and reused by
- * every invocation (clients, pacer, policy, webhook URLs, the event ledger and the access-failure counter).
+ * The composition room for Lambda, its shared part: real adapters from the environment, built once per container
+ * and reused by every invocation (clients, pacer, policy, webhook URLs, the alerts queue). The event handlers add
+ * the state table (src/composition/event-runtime.ts), the sweep adds Config (src/composition/sweep-runtime.ts), so
+ * neither bundles what only the other uses.
  */
 export interface Runtime {
   config: GovernorConfig;
   policy: Policy;
   mode: Mode;
   log: Logger;
-  /** `parse` comes from the handler, so the sweep never bundles the event schemas. */
   /** `deadline` (epoch ms): when Slack deliveries give up and keep the alert, before the function is stopped. */
-  batchDeps(route: string, now: Date, parse: (event: unknown) => ParsedEvent, deadline?: number): BatchDeps;
   notifyDeps(now: Date, deadline?: number): NotifyDeps;
-  /** What the sweep needs besides Config (src/adapters/sweep-runtime.ts adds that, so event handlers never load it). */
   shared: {
     store: SecretsManagerStore;
     audit: EventBridgeAuditSink;
     exemptPrincipals: string[];
     clientOptions: { region: string; endpoint?: string };
+    /** This stack's account and region, read at the cold start. */
+    stack: StackIdentity;
   };
 }
 
@@ -94,20 +89,7 @@ export function getRuntime(): Runtime {
       )
     : new MemoryAlertDeadLetter();
   const exemptPrincipals = config.exemptPrincipals(policy.breakGlassPrincipals);
-  const stateTable = config.stateTable;
-  const dynamoDb = stateTable ? makeDynamoDbClient(clientOptions) : undefined;
-  const ledger: EventLedger =
-    dynamoDb && stateTable ? dynamoEventLedger(dynamoDb, stateTable) : memoryEventLedger();
-  const { windowMinutes, incidentAfter } = policy.accessFailures;
-  const accessCounter: AccessFailureCounter =
-    dynamoDb && stateTable
-      ? new DynamoAccessFailureCounter(dynamoDb, stateTable, windowMinutes, incidentAfter)
-      : new MemoryAccessFailureCounter(windowMinutes, incidentAfter);
   log.info("governor started", { mode, rules: policy.rules.length, policy: sources });
-  if (!stateTable)
-    log.warn(
-      "GOVERNOR_STATE_TABLE is not set: handled events and access failures are remembered by this instance only",
-    );
   if (!deadLetterUrl)
     log.warn("GOVERNOR_ALERT_DLQ_URL is not set: alerts Slack does not take are kept in memory only");
   // One notifier per container (its webhook URLs cached); each invocation gets its own deadline.
@@ -128,26 +110,7 @@ export function getRuntime(): Runtime {
     mode,
     log,
     notifyDeps,
-    batchDeps: (route, now, parse, deadline) => ({
-      route,
-      parse,
-      stack,
-      log,
-      store,
-      policy,
-      mode,
-      now,
-      exemptPrincipals,
-      selfPrincipals: config.selfPrincipals,
-      audit,
-      accessCounter,
-      ledger,
-      ...(deadline !== undefined
-        ? { holdMs: Math.max(deadline - Date.now() + DEADLINE_MARGIN_MS, 1_000) }
-        : {}),
-      notify: (results) => notifyEventResults(results, notifyDeps(now, deadline)),
-    }),
-    shared: { store, audit, exemptPrincipals, clientOptions },
+    shared: { store, audit, exemptPrincipals, clientOptions, stack },
   };
   return runtime;
 }

@@ -1,8 +1,8 @@
+import { makeConfigClient } from "../adapters/aws-clients.js";
+import { ConfigComplianceSource } from "../adapters/config-compliance.js";
 import type { SweepDeps } from "../app/sweep.js";
 import { FINDING_TYPES, type FindingType } from "../domain/finding.js";
 import type { Policy } from "../policy/schema.js";
-import { makeConfigClient } from "./aws-clients.js";
-import { ConfigComplianceSource } from "./config-compliance.js";
 import { getRuntime } from "./runtime.js";
 
 /** The finding types the policy's rules match (a rule without `finding` matches them all). */
