@@ -1,4 +1,4 @@
-import type { AuditEntry } from "./ports.js";
+import type { AuditEntry } from "./domain/audit.js";
 
 /** One base class for every error the governor raises on purpose; `cause` keeps the original. */
 export class GovernorError extends Error {

@@ -1,4 +1,5 @@
 import type { WindowVerdict } from "./domain/access-window.js";
+import type { AuditEntry } from "./domain/audit.js";
 import type { CostSummary, Decision, Mode } from "./domain/decision.js";
 import type { Finding } from "./domain/finding.js";
 import type { Secret } from "./domain/secret.js";
@@ -113,22 +114,7 @@ export interface AlertDeadLetter {
   take(max: number): Promise<KeptAlert[]>;
 }
 
-/** One audit record per action taken or withheld. */
-export interface AuditEntry {
-  time: string;
-  mode: Mode;
-  arn: string;
-  name: string;
-  finding: string;
-  action: string;
-  guard: string | null;
-  /**
-   * refused: an event that was not this stack's to act on, or a kept alert that is not a message the governor
-   * built (src/app/refused.ts); nothing was done.
-   */
-  outcome: "done" | "planned" | "withheld" | "skipped" | "failed" | "refused";
-  detail?: string;
-}
+export type { AuditEntry } from "./domain/audit.js";
 
 export interface AuditSink {
   record(entries: AuditEntry[]): Promise<void>;
