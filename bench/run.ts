@@ -19,6 +19,8 @@ import { dynamoStateStore, latencyStateStore, memoryStateStore } from "./state-s
 import { benchSweep, type SweepFigures } from "./sweep.js";
 import { syntheticInventory } from "./synthetic.js";
 
+// The SDK's Node 20 notice, switched off as bin/governor.js and vitest.config.ts do (README, "Node versions").
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const now = new Date("2026-11-23T00:00:00Z");
 const results: Record<string, unknown> = {};
 const rows: [string, string, string][] = [];
@@ -126,9 +128,18 @@ rows.push([
 // a Python process on the same two cores: its drain time shows moto's throughput, not DynamoDB's.
 async function benchStateStore() {
   const options = { events: 2_000, duplicates: 200, batchSize, concurrency, quotaScale, maxReceiveCount: 5 };
-  const memory = await benchBurst(enforced, now, { ...options, ledger: memoryStateStore().ledger });
-  const modelled = latencyStateStore(10);
-  const model = await benchBurst(enforced, now, { ...options, ledger: modelled.ledger });
+  // Memory and the model three times each, interleaved, and the median of each: the drain of a small burst is
+  // noisy on a shared machine.
+  const memoryRuns: Awaited<ReturnType<typeof benchBurst>>[] = [];
+  const modelRuns: Awaited<ReturnType<typeof benchBurst>>[] = [];
+  for (let run = 0; run < 3; run++) {
+    memoryRuns.push(await benchBurst(enforced, now, { ...options, ledger: memoryStateStore().ledger }));
+    modelRuns.push(await benchBurst(enforced, now, { ...options, ledger: latencyStateStore(10).ledger }));
+  }
+  const byDrain = (runs: typeof memoryRuns) =>
+    [...runs].sort((a, b) => a.drainS - b.drainS)[1] as (typeof runs)[number];
+  const memory = byDrain(memoryRuns);
+  const model = byDrain(modelRuns);
   const dynamo = await dynamoStateStore();
   try {
     const onTable = await benchBurst(enforced, now, { ...options, ledger: dynamo.ledger });
@@ -143,16 +154,16 @@ async function benchStateStore() {
       modelRatio: Math.round((model.drainS / memory.drainS) * 1000) / 1000,
       motoDrainS: onTable.drainS,
       motoRatio: Math.round((onTable.drainS / memory.drainS) * 1000) / 1000,
-      lost: onTable.lost + model.lost,
-      deadLettered: onTable.deadLettered + model.deadLettered,
-      duplicateDestructive: onTable.duplicateDestructive + model.duplicateDestructive,
+      lost: [onTable, ...modelRuns].reduce((sum, r) => sum + r.lost, 0),
+      deadLettered: [onTable, ...modelRuns].reduce((sum, r) => sum + r.deadLettered, 0),
+      duplicateDestructive: [onTable, ...modelRuns].reduce((sum, r) => sum + r.duplicateDestructive, 0),
       target: { callsPerDelivery: 2, modelRatio: 1.1 },
     };
     results.stateStore = figures;
     rows.push([
       "state",
       `${options.events} Config events (+${options.duplicates} duplicates), event ledger on DynamoDB vs in memory`,
-      `${figures.callsPerDelivery} DynamoDB calls per delivery (${calls} for ${onTable.deliveries} on moto; target <= 2); drained in ${model.drainS} s with a 10 ms round trip vs ${memory.drainS} s in memory (${figures.modelRatio}x; target <= 1.1x); on moto ${onTable.drainS} s (${figures.motoRatio}x, moto's own throughput); lost ${figures.lost}, dead-lettered ${figures.deadLettered}, duplicate destructive ${figures.duplicateDestructive}`,
+      `${figures.callsPerDelivery} DynamoDB calls per delivery (${calls} for ${onTable.deliveries} on moto; target <= 2); drained in ${model.drainS} s with a 10 ms round trip vs ${memory.drainS} s in memory (medians of 3) (${figures.modelRatio}x; target <= 1.1x); on moto ${onTable.drainS} s (${figures.motoRatio}x, moto's own throughput); lost ${figures.lost}, dead-lettered ${figures.deadLettered}, duplicate destructive ${figures.duplicateDestructive}`,
     ]);
   } finally {
     await dynamo.close();
