@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { InputError } from "../errors.js";
+import { InputError, PolicyValidationError } from "../errors.js";
 import type { PolicyText } from "../policy/load.js";
 import { renderText, type Text, terminalJson } from "./terminal.js";
 
@@ -79,5 +79,9 @@ export function readPolicyTexts(path: string): PolicyText[] {
         .sort()
         .map((f) => join(path, f))
     : [path];
+  if (files.length === 0)
+    throw new PolicyValidationError([
+      { file: path, message: "no policy files found: the directory has no .yml or .yaml file" },
+    ]);
   return files.map((file) => ({ path: file, text: readText(file, "policy file") }));
 }

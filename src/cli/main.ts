@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { InputError, PolicyValidationError, SecretNotFoundError } from "../errors.js";
+import { InputError, PolicyValidationError, problemLine, SecretNotFoundError } from "../errors.js";
 import { loadPolicy } from "../policy/load.js";
 import { policyReferenceMarkdown } from "../policy/reference.js";
 import { policyJsonSchema } from "../policy/schema.js";
@@ -7,6 +7,9 @@ import { runCompile } from "./compile.js";
 import { type CliIO, processIO, readPolicyTexts, type Terminal, terminal } from "./io.js";
 import { runPlan } from "./plan.js";
 import { USAGE, UsageError } from "./usage.js";
+
+/** Policy problems printed at most: the rest are counted. */
+export const MAX_PROBLEMS_SHOWN = 50;
 
 function runValidate(argv: string[], io: Terminal): number {
   const { values } = parseArgs({ args: argv, options: { policy: { type: "string", default: "policies" } } });
@@ -55,7 +58,11 @@ export async function main(argv: string[], raw: CliIO = processIO()): Promise<nu
     }
   } catch (error) {
     if (error instanceof PolicyValidationError) {
-      io.stderr(`${error.message}\n${error.problems.length} problem(s) found.\n`);
+      // The first ones, in reading order: a runaway file must not print a line per rule.
+      const shown = error.problems.slice(0, MAX_PROBLEMS_SHOWN).map(problemLine);
+      const more = error.problems.length - shown.length;
+      if (more > 0) shown.push(`... and ${more} more`);
+      io.stderr(`${shown.join("\n")}\n${error.problems.length} problem(s) found.\n`);
       return 1;
     }
     if (error instanceof InputError || error instanceof SecretNotFoundError) {

@@ -5,7 +5,7 @@ import { checkPolicy } from "../../src/policy/check.js";
 import { withDefaults } from "../../src/policy/defaults.js";
 import { loadPolicy } from "../../src/policy/load.js";
 import type { Match, Rule } from "../../src/policy/schema.js";
-import { problemLines, problemsOf } from "./builders.js";
+import { asPolicyFile, problemLines, problemsOf } from "./builders.js";
 
 const ROUTES = `routes:
   default: { webhookSecret: slack/default }
@@ -96,7 +96,7 @@ describe("checkPolicy: lifecycles", () => {
 `;
 
     // Act
-    const { policy } = loadPolicy([{ path: "p.yml", text }]);
+    const { policy } = loadPolicy([{ path: "p.yml", text: asPolicyFile(text) }]);
 
     // Assess
     expect(policy.rules.map((r) => r.lifecycle?.scheduleDeletion?.recoveryWindowDays)).toEqual([7, 30]);
@@ -176,7 +176,7 @@ describe("checkPolicy: actions", () => {
 `;
 
     // Act
-    const { policy } = loadPolicy([{ path: "p.yml", text }]);
+    const { policy } = loadPolicy([{ path: "p.yml", text: asPolicyFile(text) }]);
 
     // Assess
     expect(policy.rules[0]?.actions).toHaveLength(4);
@@ -288,12 +288,12 @@ describe("checkPolicy: unreachable rules", () => {
     [
       "a negative ageDays bound",
       "  - name: r\n    match: { finding: rotation-disabled, ageDays: { gt: -5 } }\n    actions: [notify]\n",
-      "p.yml:3:57: rules.0.match.ageDays.gt: a number of days cannot be negative",
+      'p.yml:3:57: rules[0] "r" match.ageDays.gt: a number of days cannot be negative',
     ],
     [
       "a negative daysSinceLastAccess bound (it would never match)",
       "  - name: r\n    match: { finding: unused, daysSinceLastAccess: { lt: -1 } }\n    lifecycle: {}\n",
-      "p.yml:3:58: rules.0.match.daysSinceLastAccess.lt: a number of days cannot be negative",
+      'p.yml:3:58: rules[0] "r" match.daysSinceLastAccess.lt: a number of days cannot be negative',
     ],
   ])("rejects %s", (_label, rules, expected) => {
     // Act
@@ -322,7 +322,7 @@ describe("checkPolicy: unreachable rules", () => {
     ],
   ])("accepts %s", (_label, rules) => {
     // Act
-    const { policy } = loadPolicy([{ path: "p.yml", text: `rules:\n${rules}` }]);
+    const { policy } = loadPolicy([{ path: "p.yml", text: asPolicyFile(`rules:\n${rules}`) }]);
 
     // Assess
     expect(policy.rules.length).toBeGreaterThan(0);
@@ -345,9 +345,9 @@ describe("checkPolicy: every problem at once", () => {
       "test/fixtures/policies/broken/10-base.yml:6:12: unknown Slack route 'platform' (routes: default)",
       "test/fixtures/policies/broken/10-base.yml:12:38: stages out of order: scheduleDeletion.afterDays (14) must be later than quarantine.afterDays (30)",
       "test/fixtures/policies/broken/10-base.yml:12:62: recoveryWindowDays must be 7 to 30 (got 3)",
-      "test/fixtures/policies/broken/20-team.yml:6:9: tag key 'owner': the governor only writes its own 'governor:' tags",
-      "test/fixtures/policies/broken/20-team.yml:7:26: unknown Slack route 'security' (routes: default)",
-      "test/fixtures/policies/broken/20-team.yml:10:15: deletion always comes after a quarantine: list 'quarantine' in the same rule",
+      "test/fixtures/policies/broken/20-team.yml:7:9: tag key 'owner': the governor only writes its own 'governor:' tags",
+      "test/fixtures/policies/broken/20-team.yml:8:26: unknown Slack route 'security' (routes: default)",
+      "test/fixtures/policies/broken/20-team.yml:11:15: deletion always comes after a quarantine: list 'quarantine' in the same rule",
     ]);
   });
 });
@@ -370,7 +370,9 @@ describe("checkPolicy: escalations the sweep can carry out", () => {
     "[access-denied, rotation-failed]",
   ])("accepts a quarantine on %s, which the sweep reads from Config", (finding) => {
     const text = `rules:\n  - name: r\n    match: { finding: ${finding} }\n    actions: [quarantine]\n`;
-    expect(loadPolicy([{ path: "p.yml", text }]).policy.rules[0]?.actions).toEqual(["quarantine"]);
+    expect(loadPolicy([{ path: "p.yml", text: asPolicyFile(text) }]).policy.rules[0]?.actions).toEqual([
+      "quarantine",
+    ]);
   });
 });
 
