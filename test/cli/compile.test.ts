@@ -103,7 +103,7 @@ describe("governor compile", () => {
       ["--policy", "no/such/policies"],
       "governor: cannot read policy no/such/policies: ENOENT",
     ],
-    ["an unknown option", ["--output", "x.json"], "Unknown option '--output'"],
+    ["an unknown option", ["--output", "x.json"], "unknown option '--output'"],
   ])("rejects %s: exit 2", async (_label, args, message) => {
     // Act
     const { code, stderr } = await runCli("compile", ...args);

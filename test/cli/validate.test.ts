@@ -82,7 +82,7 @@ describe("governor validate", () => {
       2,
       "governor: cannot read policy no/such/policies: ENOENT",
     ],
-    ["an unknown option", ["--polcy", "policies"], 2, "Unknown option '--polcy'"],
+    ["an unknown option", ["--polcy", "policies"], 2, "unknown option '--polcy' (did you mean '--policy'?)"],
   ])("rejects %s", async (_label, args, exit, message) => {
     // Act
     const { code, stderr } = await run("validate", ...args);
