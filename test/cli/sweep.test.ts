@@ -69,6 +69,22 @@ describe("governor sweep --write-share", () => {
     expect(stderr).toContain(`governor sweep: ${message}`);
   });
 
+  it("a GOVERNOR_WRITE_SHARE out of range is a configuration error: exit 2, not an unexpected one", async () => {
+    // Prepare
+    const saved = process.env.GOVERNOR_WRITE_SHARE;
+    process.env.GOVERNOR_WRITE_SHARE = "2";
+
+    // Act
+    const { code, stderr } = await runCli("sweep", "--live").finally(() => {
+      if (saved === undefined) delete process.env.GOVERNOR_WRITE_SHARE;
+      else process.env.GOVERNOR_WRITE_SHARE = saved;
+    });
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr).toBe("governor: GOVERNOR_WRITE_SHARE must be in (0, 1], not '2'\n");
+  });
+
   it("refuses it without --live: only the live account's writes are paced", async () => {
     const { code, stderr } = await runCli(
       "sweep",
