@@ -21,17 +21,23 @@ export class InputError extends GovernorError {
 
 export interface PolicyProblem {
   file: string;
-  line: number;
-  col: number;
+  /** 1-based; absent for a problem of no place in a file (a directory without policy files). */
+  line?: number;
+  col?: number;
   message: string;
   /** Dotted path of the offending key inside the document, when there is one. */
   path?: string;
 }
 
+/** A problem as printed: `file:line:col: message`, or `file: message` when it has no place in the file. */
+export function problemLine(p: PolicyProblem): string {
+  return p.line === undefined ? `${p.file}: ${p.message}` : `${p.file}:${p.line}:${p.col ?? 1}: ${p.message}`;
+}
+
 /** A policy file or directory that does not validate. Carries every problem found, not only the first. */
 export class PolicyValidationError extends GovernorError {
   constructor(readonly problems: PolicyProblem[]) {
-    super(problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`).join("\n"));
+    super(problems.map(problemLine).join("\n"));
   }
 }
 

@@ -20,6 +20,14 @@ export interface SweepDeps {
   log?: Log;
   /** Milliseconds left before the function is stopped (Lambda's getRemainingTimeInMillis); unset: no limit. */
   remainingMs?: () => number;
+  /** Told how many actions there are before the first, and after each: a long live run shows its progress. */
+  onProgress?: (progress: SweepProgress) => void;
+}
+
+/** How far the sweep is in carrying out its plan: the decisions that act (`action` not `none`). */
+export interface SweepProgress {
+  done: number;
+  total: number;
 }
 
 /**
@@ -76,6 +84,12 @@ export async function runSweep(deps: SweepDeps): Promise<SweepResult> {
   for (const f of compliance ?? []) verdicts.set(`${f.type} ${f.secretId}`, f);
   const outcomes: ActionOutcome[] = [];
   let outOfTime = 0;
+  const progress = { done: 0, total: plan.decisions.filter((d) => d.action !== "none").length };
+  deps.onProgress?.({ ...progress });
+  const acted = () => {
+    progress.done++;
+    deps.onProgress?.({ ...progress });
+  };
   for (const decision of plan.decisions) {
     const secret = byArn.get(decision.arn) as Secret;
     const configFinding =
@@ -94,10 +108,12 @@ export async function runSweep(deps: SweepDeps): Promise<SweepResult> {
         detail: `time budget reached: ${decision.action} is left for the next run`,
         secret,
       });
+      acted();
       continue;
     }
     const outcome = await executeDecision(decision, input, deps);
     outcomes.push(outcome);
+    if (decision.action !== "none") acted();
     if (deps.log && worthReporting(outcome.decision, outcome.outcome))
       deps.log.info("decision", {
         secret: outcome.decision.arn,

@@ -3,7 +3,7 @@ import { makeConfigClient, makeDynamoDbClient, makeSecretsManagerClient } from "
 import { ConfigComplianceSource } from "../adapters/config-compliance.js";
 import { dynamoEventLedger, memoryEventLedger } from "../adapters/event-ledger.js";
 import { type LocalAccount, loadLocalAccount } from "../adapters/local-account.js";
-import { WritePacer } from "../adapters/pacer.js";
+import { WRITE_QUOTA_PER_SECOND, WritePacer } from "../adapters/pacer.js";
 import { SecretsManagerStore } from "../adapters/secrets-manager.js";
 import { GovernorConfig } from "../config.js";
 import { ACCOUNT_ID_RE, type StackIdentity } from "../domain/origin.js";
@@ -21,26 +21,29 @@ export interface OpenAccount {
   /** Writes the local account's final state back to its file (with --write). */
   save(): void;
   describe: string;
+  /** The live account's write pacing: the share of each write family's quota taken, and the calls per second. */
+  pace?: { share: number; perSecond: number; quota: number };
 }
 
 export function openAccount(
   values: { account?: string; live?: boolean; write?: boolean },
   now: Date,
+  options: { writeShare?: number } = {},
 ): OpenAccount {
   if (values.account && values.live) throw new UsageError("give either --account FILE or --live, not both");
   if (values.live) {
     const config = new GovernorConfig();
-    const options = {
+    const clientOptions = {
       region: config.region ?? "us-east-1",
       ...(config.endpoint ? { endpoint: config.endpoint } : {}),
     };
-    const store = new SecretsManagerStore(
-      makeSecretsManagerClient(options),
-      new WritePacer({ share: config.writeShare }),
-    );
+    const share = options.writeShare ?? config.writeShare;
+    const pacer = new WritePacer({ share });
+    const store = new SecretsManagerStore(makeSecretsManagerClient(clientOptions), pacer);
     return {
       store,
-      compliance: new ConfigComplianceSource(makeConfigClient(options)),
+      pace: { share, perSecond: pacer.rate("tag"), quota: WRITE_QUOTA_PER_SECOND.tag },
+      compliance: new ConfigComplianceSource(makeConfigClient(clientOptions)),
       save: () => {},
       describe: `live account (${config.region ?? "default region"}${config.endpoint ? ` at ${config.endpoint}` : ""})`,
     };

@@ -1,12 +1,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { parseArgs } from "node:util";
 import { DEFAULT_POLICY_FILE } from "../config.js";
 import { MANAGED_RULES } from "../domain/config-rules.js";
 import { InputError, type PolicyProblem, PolicyValidationError } from "../errors.js";
 import { compilePolicy, loadCompiledPolicy } from "../policy/compiled.js";
 import { loadPolicy, type PolicyOrigins } from "../policy/load.js";
 import { DEFAULT_UNUSED_FOR_DAYS, type Policy } from "../policy/schema.js";
+import { parseCommandArgs } from "./args.js";
 import { readPolicyTexts, type Terminal } from "./io.js";
 
 export const DEPLOY_PARAMS_FORMAT = "secrets-governor/deploy-params@1";
@@ -106,14 +106,19 @@ function writeOutput(path: string, text: string, what: string): void {
   }
 }
 
+/** A policy that says `rules: []` is valid, and governs nothing: said on stderr, so no one deploys it by mistake. */
+export function warnIfNoRules(rules: number, io: Terminal): void {
+  if (rules === 0)
+    io.stderr("warning: the policy has no rules ('rules: []'): the governor would do nothing\n");
+}
+
 /**
  * `governor compile`: validates the policy files exactly as `validate` does, then writes the merged policy as
  * JSON for the Lambda package, and beside it the deploy parameters the stack derives from it (scripts/package.sh).
  * Nothing is written unless the policy is valid.
  */
 export function runCompile(argv: string[], io: Terminal): number {
-  const { values } = parseArgs({
-    args: argv,
+  const { values } = parseCommandArgs("compile", argv, {
     options: {
       policy: { type: "string", default: "policies" },
       out: { type: "string", default: DEFAULT_POLICY_FILE },
@@ -137,5 +142,6 @@ export function runCompile(argv: string[], io: Terminal): number {
     `${values.policy}: compiled to ${values.out} (${policy.rules.length} rules, mode ${policy.mode}; ${sources.join(", ")})\n` +
       `deploy parameters: ${paramsFile} (Config rules: ${rules.join(", ") || "none"}; unusedForDays ${params.unusedForDays})\n`,
   );
+  warnIfNoRules(policy.rules.length, io);
   return 0;
 }

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { InputError } from "../errors.js";
+import { InputError, PolicyValidationError } from "../errors.js";
 import type { PolicyText } from "../policy/load.js";
-import { renderText, type Text, terminalJson } from "./terminal.js";
+import { renderText, STATUS_LINE_CLEAR, statusLineText, type Text, terminalJson } from "./terminal.js";
 
 /** The raw outside world: the process's streams, or a test's capture. Only `terminal` writes to it. */
 export interface CliIO {
@@ -10,6 +10,8 @@ export interface CliIO {
   stderr: (text: string) => void;
   /** Colour on stdout: a terminal without NO_COLOR. */
   color: boolean;
+  /** stderr is a terminal: a long run may redraw a status line there. */
+  stderrIsTTY?: boolean;
   cwd: string;
 }
 
@@ -18,6 +20,7 @@ export function processIO(): CliIO {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+    stderrIsTTY: Boolean(process.stderr.isTTY),
     cwd: process.cwd(),
   };
 }
@@ -32,7 +35,18 @@ export interface Terminal {
   readonly stderr: (...text: Text[]) => void;
   /** A JSON document on stdout, indented, on its own line. */
   readonly json: (value: unknown) => void;
+  /**
+   * A line on stderr redrawn in place (progress), only when stderr is a terminal. Cleaned to one line like any
+   * text; the carriage return and erase-line around it are the CLI's own, as its colours are.
+   */
+  readonly status?: StatusLine;
   readonly cwd: string;
+}
+
+export interface StatusLine {
+  show(line: string): void;
+  /** Erases the line, so that what is printed next starts on a clean one. */
+  clear(): void;
 }
 
 export function terminal(io: CliIO): Terminal {
@@ -41,6 +55,14 @@ export function terminal(io: CliIO): Terminal {
     // Never coloured: `color` is about stdout, and stderr may well be a log file.
     stderr: (...text) => io.stderr(renderText(text, false)),
     json: (value) => io.stdout(renderText(`${terminalJson(value, 2)}\n`, false)),
+    ...(io.stderrIsTTY
+      ? {
+          status: {
+            show: (line: string) => io.stderr(statusLineText(line)),
+            clear: () => io.stderr(STATUS_LINE_CLEAR),
+          },
+        }
+      : {}),
     cwd: io.cwd,
   };
 }
@@ -79,5 +101,9 @@ export function readPolicyTexts(path: string): PolicyText[] {
         .sort()
         .map((f) => join(path, f))
     : [path];
+  if (files.length === 0)
+    throw new PolicyValidationError([
+      { file: path, message: "no policy files found: the directory has no .yml or .yaml file" },
+    ]);
   return files.map((file) => ({ path: file, text: readText(file, "policy file") }));
 }

@@ -1,10 +1,10 @@
-import { parseArgs } from "node:util";
 import { parseComplianceDetails } from "../domain/config-rules.js";
 import { parseAwsDate } from "../domain/dates.js";
 import type { Decision, Mode, Plan } from "../domain/decision.js";
 import { readInventory } from "../domain/secret.js";
 import { loadPolicy } from "../policy/load.js";
 import { planAccount } from "../policy/plan.js";
+import { parseCommandArgs } from "./args.js";
 import { readPolicyTexts, readText, type Terminal } from "./io.js";
 import { type Cell, renderTable } from "./table.js";
 import { type Colour, joinText, paint, type Text } from "./terminal.js";
@@ -92,8 +92,7 @@ export function renderPlanTable(plan: Plan): Text {
 }
 
 export function runPlan(argv: string[], io: Terminal): number {
-  const { values } = parseArgs({
-    args: argv,
+  const { values } = parseCommandArgs("plan", argv, {
     options: {
       inventory: { type: "string" },
       compliance: { type: "string" },
@@ -102,10 +101,9 @@ export function runPlan(argv: string[], io: Terminal): number {
       mode: { type: "string" },
       format: { type: "string", default: "table" },
     },
-    strict: true,
   });
   if (!values.inventory)
-    throw new UsageError("plan needs --inventory FILE (the JSON of 'aws secretsmanager list-secrets')");
+    throw new UsageError("needs --inventory FILE (the JSON of 'aws secretsmanager list-secrets')");
   if (values.format !== "table" && values.format !== "json")
     throw new UsageError(`--format must be table or json`);
   const now = parseNow(values.now);

@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import {
   type AdvancedSelector,
   type BasicEventSelector,
@@ -10,6 +9,7 @@ import {
   type TrailFacts,
 } from "../adapters/prerequisites.js";
 import { GovernorConfig } from "../config.js";
+import { parseCommandArgs } from "./args.js";
 import type { Terminal } from "./io.js";
 import { terminalSafeLine } from "./terminal.js";
 import { UsageError } from "./usage.js";
@@ -309,7 +309,9 @@ export async function runPreflight(
   io: Terminal,
   open: (options: { region?: string; endpoint?: string }) => PrerequisitesReader = makePrerequisitesReader,
 ): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { region: { type: "string" } } });
+  const { values } = parseCommandArgs("preflight", argv, {
+    options: { region: { type: "string" } },
+  });
   const config = new GovernorConfig();
   const explicit = values.region ?? config.region;
   const reader = open({

@@ -1,15 +1,12 @@
 import { basename } from "node:path";
-import { parseArgs } from "node:util";
 import { MemoryAccessFailureCounter } from "../adapters/access-failure-counter.js";
 import { contentOf } from "../app/handle-batch.js";
 import { notifyEventResults } from "../app/notify.js";
 import type { FindingResult } from "../app/process-findings.js";
 import { processFindings, recordAudit } from "../app/process-findings.js";
 import { EVENT_REFUSED, refusalOf, refusedAuditEntries } from "../app/refused.js";
-import { isCloudTrailRecord, wrapCloudTrailRecord } from "../domain/cloudtrail-record.js";
 import { parseEvent } from "../domain/events.js";
 import { matchRule } from "../domain/rules.js";
-import { InputError } from "../errors.js";
 import { loadPolicy } from "../policy/load.js";
 import {
   exemptPrincipalsOf,
@@ -19,7 +16,9 @@ import {
   selfPrincipalsOf,
   stackOf,
 } from "./account.js";
-import { readPolicyTexts, readText, type Terminal } from "./io.js";
+import { parseCommandArgs } from "./args.js";
+import { readEventFiles } from "./event-files.js";
+import { readPolicyTexts, type Terminal } from "./io.js";
 import { decisionJson, parseMode, parseNow } from "./plan.js";
 import { reportUndelivered, SLACK_OPTIONS, slackFromOptions } from "./slack-options.js";
 import { joinText, terminalSafeLine as oneLine, paint, type Text } from "./terminal.js";
@@ -48,8 +47,7 @@ function tagsText(tags: Record<string, string>): string {
 
 /** `governor replay EVENT.json...`: each event through the same code as the Lambda handlers. */
 export async function runReplay(argv: string[], io: Terminal): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
+  const { values, positionals } = parseCommandArgs("replay", argv, {
     allowPositionals: true,
     options: {
       account: { type: "string" },
@@ -59,6 +57,7 @@ export async function runReplay(argv: string[], io: Terminal): Promise<number> {
       now: { type: "string" },
       mode: { type: "string" },
       format: { type: "string", default: "text" },
+      "ignore-unknown": { type: "boolean" },
       ...STACK_OPTIONS,
       ...SLACK_OPTIONS,
     },
@@ -87,21 +86,10 @@ export async function runReplay(argv: string[], io: Terminal): Promise<number> {
   let failed = 0;
   let refused = 0;
 
-  for (const file of positionals) {
-    let docs: unknown[];
-    try {
-      const parsed = JSON.parse(readText(file, "event"));
-      // An event, an array of them, or CloudTrail's own records (a log file's Records, a bare record).
-      const list: unknown[] = Array.isArray(parsed)
-        ? parsed
-        : Array.isArray((parsed as { Records?: unknown })?.Records)
-          ? (parsed as { Records: unknown[] }).Records
-          : [parsed];
-      docs = list.map((doc) => (isCloudTrailRecord(doc) ? wrapCloudTrailRecord(doc) : doc));
-    } catch (error) {
-      if (error instanceof InputError) throw error;
-      throw new InputError(`${file}: not valid JSON: ${(error as Error).message}`, file);
-    }
+  // Every file is read and checked before any is acted on.
+  for (const { file, docs } of readEventFiles(positionals, {
+    ignoreUnknown: values["ignore-unknown"] ?? false,
+  })) {
     for (const doc of docs) {
       const rule = matchRule(doc);
       const parsed = parseEvent(doc);

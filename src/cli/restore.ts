@@ -1,14 +1,13 @@
-import { parseArgs } from "node:util";
 import { restoreSecret } from "../app/restore.js";
 import { openAccount } from "./account.js";
+import { parseCommandArgs } from "./args.js";
 import type { Terminal } from "./io.js";
 import { terminalSafeLine } from "./terminal.js";
 import { UsageError } from "./usage.js";
 
 /** `governor restore SECRET...`: undo everything the governor did to these secrets. */
 export async function runRestore(argv: string[], io: Terminal): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
+  const { values, positionals } = parseCommandArgs("restore", argv, {
     allowPositionals: true,
     options: {
       account: { type: "string" },
@@ -18,7 +17,7 @@ export async function runRestore(argv: string[], io: Terminal): Promise<number> 
       format: { type: "string", default: "text" },
     },
   });
-  if (positionals.length === 0) throw new UsageError("restore needs the name or ARN of at least one secret");
+  if (positionals.length === 0) throw new UsageError("needs the name or ARN of at least one secret");
   const account = openAccount(values, new Date());
   const dryRun = values["dry-run"] ?? false;
   const results = [];

@@ -1,18 +1,45 @@
-import { parseArgs } from "node:util";
 import { notifySweep } from "../app/notify.js";
-import { runSweep } from "../app/sweep.js";
+import { runSweep, type SweepProgress, type SweepResult } from "../app/sweep.js";
 import { loadPolicy } from "../policy/load.js";
-import { exemptPrincipalsOf, openAccount } from "./account.js";
+import { exemptPrincipalsOf, type OpenAccount, openAccount } from "./account.js";
+import { parseCommandArgs } from "./args.js";
 import { readPolicyTexts, type Terminal } from "./io.js";
 import { decisionJson, parseMode, parseNow, renderPlanTable } from "./plan.js";
+import { formatDuration, ProgressLine } from "./progress.js";
 import { reportUndelivered, SLACK_OPTIONS, slackFromOptions } from "./slack-options.js";
 import { terminalJson, terminalSafeLine } from "./terminal.js";
 import { UsageError } from "./usage.js";
 
+/**
+ * The bounds of `--write-share`: at least 1% of a quota, so a sweep still ends; at most half, so the applications
+ * that share the account's quotas keep the other half however large the sweep.
+ */
+export const WRITE_SHARE_RANGE = { min: 0.01, max: 0.5 } as const;
+
+export function parseWriteShare(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const share = Number(value);
+  if (!(share >= WRITE_SHARE_RANGE.min && share <= WRITE_SHARE_RANGE.max))
+    throw new UsageError(
+      `--write-share must be a number from ${WRITE_SHARE_RANGE.min} to ${WRITE_SHARE_RANGE.max} (the share of each Secrets Manager write quota the sweep may take), not ${value}`,
+    );
+  return share;
+}
+
+/** What pace the live writes keep and why, said once before the first. */
+export function paceNote(actions: number, pace: NonNullable<OpenAccount["pace"]>): string {
+  const rate = Number(pace.perSecond.toFixed(2));
+  return (
+    `sweep: ${actions} action${actions === 1 ? "" : "s"} to take. Secrets Manager writes are paced at ${rate} calls/s per write family: ` +
+    `${Math.round(pace.share * 1000) / 10}% of the ${pace.quota}/s quota that every application of this account and region shares ` +
+    `(--write-share ${WRITE_SHARE_RANGE.min}..${WRITE_SHARE_RANGE.max}, or GOVERNOR_WRITE_SHARE, changes it). ` +
+    `At least ${formatDuration(actions / pace.perSecond)}.\n`
+  );
+}
+
 /** `governor sweep`: the daily sweep, against a local account file or the live account. */
 export async function runSweepCommand(argv: string[], io: Terminal): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
+  const { values } = parseCommandArgs("sweep", argv, {
     options: {
       account: { type: "string" },
       live: { type: "boolean" },
@@ -21,23 +48,46 @@ export async function runSweepCommand(argv: string[], io: Terminal): Promise<num
       now: { type: "string" },
       mode: { type: "string" },
       format: { type: "string", default: "table" },
+      "write-share": { type: "string" },
       ...SLACK_OPTIONS,
     },
   });
+  const writeShare = parseWriteShare(values["write-share"]);
+  if (writeShare !== undefined && !values.live)
+    throw new UsageError("--write-share paces the live account's writes: give it with --live");
   if (values.format !== "table" && values.format !== "json")
     throw new UsageError("--format must be table or json");
   const now = parseNow(values.now);
   const { policy } = loadPolicy(readPolicyTexts(values.policy));
   const mode = parseMode(values.mode) ?? policy.mode;
-  const account = openAccount(values, now);
-  const result = await runSweep({
-    store: account.store,
-    ...(account.compliance ? { compliance: account.compliance } : {}),
-    policy,
-    mode,
-    now,
-    exemptPrincipals: exemptPrincipalsOf(policy),
-  });
+  const account = openAccount(values, now, writeShare === undefined ? {} : { writeShare });
+  const line = io.status ? new ProgressLine(io.status, "sweep") : undefined;
+  let paced: { actions: number; since: number } | undefined;
+  const onProgress = (progress: SweepProgress) => {
+    if (!paced && account.pace && mode === "enforce" && progress.total > 0) {
+      io.stderr(paceNote(progress.total, account.pace));
+      paced = { actions: progress.total, since: performance.now() };
+    }
+    line?.update(progress);
+  };
+  let result: SweepResult;
+  try {
+    result = await runSweep({
+      store: account.store,
+      ...(account.compliance ? { compliance: account.compliance } : {}),
+      policy,
+      mode,
+      now,
+      exemptPrincipals: exemptPrincipalsOf(policy),
+      onProgress,
+    });
+  } finally {
+    line?.finish();
+  }
+  if (paced)
+    io.stderr(
+      `sweep: ${paced.actions} action${paced.actions === 1 ? "" : "s"} in ${formatDuration((performance.now() - paced.since) / 1000)}\n`,
+    );
   account.save();
   const slack = slackFromOptions(values, io, mode, now, policy);
   if (slack) await notifySweep(result, slack);

@@ -87,3 +87,16 @@ export function renderText(text: Text, color: boolean): string {
   const safe = terminalSafe(raw);
   return color ? `\u001b[${ANSI[colour]}m${safe}\u001b[0m` : safe;
 }
+
+const ERASE_LINE = "\u001b[K";
+
+/**
+ * A status line redrawn in place: the line cleaned to one line, after a carriage return to its start and before
+ * an erase of what a longer one left. The CR and the erase are the CLI's own, as its colours are.
+ */
+export function statusLineText(line: string): string {
+  return `\r${terminalSafeLine(line)}${ERASE_LINE}`;
+}
+
+/** Erases the status line, so that what follows starts on a clean line. */
+export const STATUS_LINE_CLEAR = `\r${ERASE_LINE}`;

@@ -1,35 +1,266 @@
 import { DEFAULT_POLICY_FILE } from "../config.js";
 import { GovernorError } from "../errors.js";
 
-/** The command line was wrong: exit code 2 with the usage. */
-export class UsageError extends GovernorError {}
+/** The command line was wrong: exit code 2, with the usage of `command` (or the list of commands). */
+export class UsageError extends GovernorError {
+  constructor(
+    message: string,
+    readonly command?: CommandName,
+  ) {
+    super(message);
+  }
+}
+
+/** One option as `governor CMD --help` shows it. */
+interface OptionHelp {
+  /** What follows the flag: `FILE`, `report|enforce`; none for a switch. */
+  value?: string;
+  text: string;
+}
+
+export interface CommandHelp {
+  summary: string;
+  /** The usage lines, without `governor CMD`. */
+  synopsis: string[];
+  options: Record<string, OptionHelp>;
+  examples: string[];
+  /** What the options do not say: a paragraph or two. */
+  notes?: string;
+}
+
+const POLICY: OptionHelp = {
+  value: "PATH",
+  text: "a policy file, or a directory whose .yml/.yaml files are merged (default policies/)",
+};
+const NOW: OptionHelp = {
+  value: "ISO",
+  text: "the date to decide on (default: now); decisions are by UTC day",
+};
+const MODE: OptionHelp = {
+  value: "report|enforce",
+  text: "overrides the policy's mode; report changes nothing",
+};
+const ACCOUNT: OptionHelp = {
+  value: "FILE",
+  text: "an embedded local account: the JSON of 'aws secretsmanager list-secrets', optionally with \"ResourcePolicies\"",
+};
+const LIVE: OptionHelp = {
+  text: "the live account, by the default AWS credential chain and region (AWS_ENDPOINT_URL: an emulator)",
+};
+const WRITE: OptionHelp = {
+  text: "save the local account's final state back to FILE (else it stays in memory)",
+};
+const SLACK_URL: OptionHelp = {
+  value: "URL",
+  text: "post the Slack messages to this webhook-compatible URL",
+};
+const SLACK_STDOUT: OptionHelp = { text: "print the Slack messages instead of posting them" };
+
+export const COMMANDS = {
+  validate: {
+    summary: "check policy files: every problem as file:line:col, exit 1 if any",
+    synopsis: ["[--policy PATH]"],
+    options: { policy: POLICY },
+    examples: ["governor validate", "governor validate --policy policies/default.yml"],
+  },
+  compile: {
+    summary: "validate, then write the merged policy as JSON for the Lambda functions",
+    synopsis: ["[--policy PATH] [--out FILE] [--slack-secret-prefix PREFIX]"],
+    options: {
+      policy: POLICY,
+      out: { value: "FILE", text: `where to write the compiled policy (default ${DEFAULT_POLICY_FILE})` },
+      "slack-secret-prefix": {
+        value: "PREFIX",
+        text: "the only webhook secrets the deployed role may read (default secrets-governor/slack/)",
+      },
+    },
+    examples: ["governor compile", "governor compile --policy policies --out build/policy.json"],
+    notes:
+      "deploy-params.json is written beside FILE: the Config rules the policy needs, for the template.\nscripts/package.sh and scripts/deploy.sh run compile first.",
+  },
+  schema: {
+    summary: "print the policy JSON Schema (2020-12), or the policy reference in Markdown",
+    synopsis: ["[--markdown]"],
+    options: {
+      markdown: { text: "the policy reference (docs/policy-reference.md) instead of the JSON Schema" },
+    },
+    examples: [
+      "governor schema > policy.schema.json",
+      "governor schema --markdown > docs/policy-reference.md",
+    ],
+  },
+  plan: {
+    summary: "decide what the policy would do to an inventory; touches no AWS",
+    synopsis: [
+      "--inventory FILE [--compliance FILE] [--policy PATH] [--now ISO]",
+      "[--mode report|enforce] [--format table|json]",
+    ],
+    options: {
+      inventory: {
+        value: "FILE",
+        text: "the JSON of 'aws secretsmanager list-secrets --include-planned-deletion'",
+      },
+      compliance: {
+        value: "FILE",
+        text: "the JSON of 'aws configservice get-compliance-details-by-config-rule' (else unused is judged here)",
+      },
+      policy: POLICY,
+      now: NOW,
+      mode: MODE,
+      format: { value: "table|json", text: "table (default) or json" },
+    },
+    examples: ["governor plan --inventory examples/inventory.json --now 2026-11-23T00:00:00Z"],
+  },
+  replay: {
+    summary: "run event files through the same code as the Lambda handlers",
+    synopsis: [
+      "EVENT.json... (--account FILE [--write] | --live) [--policy PATH] [--now ISO]",
+      "[--mode report|enforce] [--format text|json] [--slack-url URL | --slack-stdout]",
+      "[--account-id ID] [--region REGION] [--ignore-unknown]",
+    ],
+    options: {
+      account: ACCOUNT,
+      live: LIVE,
+      write: WRITE,
+      policy: POLICY,
+      now: NOW,
+      mode: MODE,
+      format: { value: "text|json", text: "text (default) or json" },
+      "slack-url": SLACK_URL,
+      "slack-stdout": SLACK_STDOUT,
+      "account-id": { value: "ID", text: "the account events must come from (default: the account's ARNs')" },
+      region: { value: "REGION", text: "the region events must come from (default: the account's ARNs')" },
+      "ignore-unknown": {
+        text: "skip a file with no event the governor handles, instead of exiting 2 before acting",
+      },
+    },
+    examples: [
+      "governor replay examples/events/*.json --account examples/account.json --now 2026-11-23T10:00:00Z",
+      "governor replay trail.json --live --mode report --ignore-unknown",
+    ],
+    notes:
+      'A file holds an EventBridge event, an array of them, a CloudTrail record or log file ({"Records": [...]}).\nEvery file is read and checked before any is acted on: not JSON (file:line:col) or no event the governor\nhandles is bad input, exit 2.',
+  },
+  sweep: {
+    summary: "the daily sweep: read the whole account, plan under the blast-radius limit, act",
+    synopsis: [
+      "(--account FILE [--write] | --live) [--policy PATH] [--now ISO] [--mode report|enforce]",
+      "[--format table|json] [--slack-url URL | --slack-stdout] [--write-share SHARE]",
+    ],
+    options: {
+      account: ACCOUNT,
+      live: LIVE,
+      write: WRITE,
+      policy: POLICY,
+      now: NOW,
+      mode: MODE,
+      format: { value: "table|json", text: "table (default) or json" },
+      "slack-url": SLACK_URL,
+      "slack-stdout": SLACK_STDOUT,
+      "write-share": {
+        value: "SHARE",
+        text: "the share of each Secrets Manager write quota to use, 0.01 to 0.5 (default GOVERNOR_WRITE_SHARE or 0.5)",
+      },
+    },
+    examples: [
+      "governor sweep --account examples/account.json --now 2026-11-23T00:00:00Z",
+      "governor sweep --live --mode enforce --write-share 0.2",
+    ],
+    notes:
+      "Live writes are paced to a share of the account's Secrets Manager quotas (50 requests/s per write family,\nshared with every application of the account and region): with the default 0.5, 25 tags a second. On a\nterminal the sweep shows its progress and an estimate of the time left on stderr.",
+  },
+  restore: {
+    summary: "undo everything the governor did to these secrets",
+    synopsis: ["SECRET... (--account FILE [--write] | --live) [--dry-run] [--format text|json]"],
+    options: {
+      account: ACCOUNT,
+      live: LIVE,
+      write: WRITE,
+      "dry-run": { text: "say what would be undone, change nothing" },
+      format: { value: "text|json", text: "text (default) or json" },
+    },
+    examples: ["governor restore app/db --account examples/account.json --dry-run"],
+  },
+  preflight: {
+    summary: "check the prerequisites the stack does not create (Config recorder, CloudTrail trail)",
+    synopsis: ["[--region REGION]"],
+    options: { region: { value: "REGION", text: "the region to check (default: the credential chain's)" } },
+    examples: ["governor preflight --region eu-west-1"],
+  },
+} satisfies Record<string, CommandHelp>;
+
+export type CommandName = keyof typeof COMMANDS;
+
+export function isCommand(name: string | undefined): name is CommandName {
+  return name !== undefined && Object.hasOwn(COMMANDS, name);
+}
+
+/** `governor CMD` and its synopsis, the continuation lines aligned under the first. */
+export function usageLines(command: CommandName): string {
+  const head = `governor ${command} `;
+  return COMMANDS[command].synopsis
+    .map((line, i) => `${i === 0 ? head : " ".repeat(head.length)}${line}`)
+    .join("\n");
+}
+
+/** The width help is written for. */
+const HELP_WIDTH = 100;
+
+/** Words into lines of at most `width` characters (a longer word stands alone). */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
+}
+
+/** `governor CMD --help`. */
+export function commandHelp(command: CommandName): string {
+  const help: CommandHelp = COMMANDS[command];
+  const flags: [string, string][] = Object.entries(help.options).map(([name, option]) => [
+    `--${name}${option.value ? ` ${option.value}` : ""}`,
+    option.text,
+  ]);
+  flags.push(["-h, --help", "this help"]);
+  const width = Math.max(...flags.map(([flag]) => flag.length));
+  const column = width + 4;
+  const option = ([flag, text]: [string, string]) =>
+    wrap(text, HELP_WIDTH - column)
+      .map((line, i) => `${i === 0 ? `  ${flag.padEnd(width)}  ` : " ".repeat(column)}${line}`)
+      .join("\n");
+  return [
+    `governor ${command}: ${help.summary}`,
+    "",
+    "Usage:",
+    usageLines(command).replace(/^/gm, "  "),
+    "",
+    "Options:",
+    ...flags.map(option),
+    ...(help.notes ? ["", help.notes] : []),
+    "",
+    help.examples.length === 1 ? "Example:" : "Examples:",
+    ...help.examples.map((e) => `  ${e}`),
+    "",
+  ].join("\n");
+}
+
+const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
 
 export const USAGE = `governor: govern AWS Secrets Manager (report-only unless told to enforce)
 
-Usage:
-  governor validate [--policy PATH]
-  governor compile [--policy PATH] [--out FILE]
-  governor schema [--markdown]
-  governor plan --inventory FILE [--compliance FILE] [--policy PATH] [--now ISO]
-                [--mode report|enforce] [--format table|json]
-  governor replay EVENT.json... (--account FILE [--write] | --live) [--policy PATH] [--now ISO]
-                [--mode report|enforce] [--format text|json] [--slack-url URL | --slack-stdout]
-                [--account-id ID] [--region REGION]
-  governor sweep (--account FILE [--write] | --live) [--policy PATH] [--now ISO]
-                [--mode report|enforce] [--format table|json] [--slack-url URL | --slack-stdout]
-  governor restore SECRET... (--account FILE [--write] | --live) [--dry-run] [--format text|json]
-  governor preflight [--region REGION]
+Usage: governor COMMAND [OPTIONS]
 
-compile validates like validate, then writes the merged policy as JSON to FILE (default ${DEFAULT_POLICY_FILE}):
-the Lambda functions read that file, not the YAML; deploy-params.json beside it tells the template which Config
-rules the policy needs. scripts/package.sh and scripts/deploy.sh run it first.
---account FILE is an embedded local account: the JSON of 'aws secretsmanager list-secrets', optionally with
-"ResourcePolicies": {"<name or ARN>": <policy>}. Changes stay in memory unless --write saves them to FILE.
---slack-url URL posts the Slack messages to any webhook-compatible URL; --slack-stdout prints them instead.
-An alert Slack refuses is printed whole on stderr, and the command exits 1.
---live uses the default AWS credential chain and region; AWS_ENDPOINT_URL points it at an emulator.
-preflight checks, with the same chain, what the stack needs and does not create: an AWS Config recorder that
-records AWS::SecretsManager::Secret, and a CloudTrail trail logging read and write management events.
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, help]) => `  ${name.padEnd(width)}  ${help.summary}`)
+  .join("\n")}
+
+governor COMMAND --help shows a command's options and an example; governor --version its version.
 
 Exit codes: 0 ok, 1 policy invalid, an action failed, an alert not delivered or a prerequisite missing,
 2 bad input or usage, 70 an unexpected error (a bug).

@@ -46,20 +46,51 @@ function actionName(action: ActionSpec): string {
 }
 
 /**
- * Does `earlier` take every secret and finding that `later` would? Then `later` is unreachable (first match wins).
- * Conservative: only when every condition of `earlier` is absent or identical in `later`.
+ * Finds, for each rule in turn, the first earlier rule that takes every secret and finding it would: it is then
+ * unreachable (first match wins). Conservative: `earlier` covers `later` only when every condition of `earlier`
+ * but `finding` is also in `later`, with the same value, and `earlier`'s findings include all of `later`'s.
+ *
+ * Near-linear, not pairwise: the rules seen so far are indexed by their exact set of conditions, so a rule looks
+ * up only the subsets of its own conditions (at most 2^10: a match has ten besides `finding`) instead of every
+ * rule before it. Thousands of rules validate in milliseconds, not minutes.
  */
-function covers(earlier: Rule, later: Rule): boolean {
-  const earlierFindings = asList(earlier.match.finding) ?? [];
-  const laterFindings = asList(later.match.finding) ?? [];
-  if (!laterFindings.every((f) => earlierFindings.includes(f))) return false;
-  for (const [key, value] of Object.entries(earlier.match)) {
-    if (key === "finding" || value === undefined) continue;
-    const other = (later.match as Record<string, unknown>)[key];
-    if (JSON.stringify(value) !== JSON.stringify(other)) return false;
+export class CoverageIndex {
+  /** Condition set -> finding set -> the first rule with both, and its place in the order. */
+  private readonly seen = new Map<string, Map<string, { rule: Rule; findings: string[]; order: number }>>();
+  private added = 0;
+
+  /** The first rule added so far that covers `rule`; then adds `rule`. */
+  coveringThenAdd(rule: Rule): Rule | undefined {
+    const conditions = conditionsOf(rule.match);
+    const findings = asList(rule.match.finding) ?? [];
+    let first: { rule: Rule; order: number } | undefined;
+    // Every subset of the rule's conditions, as a bit mask over them.
+    for (let mask = 0; mask < 1 << conditions.length; mask++) {
+      const subset = conditions.filter((_, i) => mask & (1 << i)).join("\n");
+      for (const candidate of this.seen.get(subset)?.values() ?? [])
+        if (
+          (!first || candidate.order < first.order) &&
+          findings.every((f) => candidate.findings.includes(f))
+        )
+          first = candidate;
+    }
+    // unusedForDays takes no part in matching: an earlier rule takes the secret whatever its threshold.
+    const own = conditions.join("\n");
+    const byFindings = this.seen.get(own) ?? new Map();
+    this.seen.set(own, byFindings);
+    const findingsKey = [...findings].sort().join(",");
+    if (!byFindings.has(findingsKey)) byFindings.set(findingsKey, { rule, findings, order: this.added });
+    this.added++;
+    return first?.rule;
   }
-  // unusedForDays does not take part in matching: the earlier rule takes the secret whatever its threshold.
-  return true;
+}
+
+/** A match's conditions but `finding`, each as `key=value` (values as JSON), in key order. */
+function conditionsOf(match: Match): string[] {
+  return Object.entries(match)
+    .filter(([key, value]) => key !== "finding" && value !== undefined)
+    .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
+    .sort();
 }
 
 /** Semantic checks the schema cannot express. */
@@ -95,6 +126,7 @@ export function checkPolicy(policy: Policy, origins: PolicyOrigins): PolicyProbl
     if (!knownRoute(route))
       atKey(["routing", "map", value], `unknown Slack route '${route}' (routes: ${routeList})`);
 
+  const coverage = new CoverageIndex();
   for (const [index, rule] of policy.rules.entries()) {
     const findings = asList(rule.match.finding) ?? [];
     if (rule.route !== undefined && !knownRoute(rule.route))
@@ -191,7 +223,7 @@ export function checkPolicy(policy: Policy, origins: PolicyOrigins): PolicyProbl
 
     const why = contradiction(rule.match);
     if (why) atRule(index, ["match"], `unreachable rule '${rule.name}': ${why}`);
-    const earlier = policy.rules.slice(0, index).find((r) => covers(r, rule));
+    const earlier = coverage.coveringThenAdd(rule);
     if (earlier)
       atRule(
         index,

@@ -1,6 +1,7 @@
 import { type PolicyProblem, PolicyValidationError } from "../errors.js";
 import { checkPolicy } from "./check.js";
 import { withDefaults } from "./defaults.js";
+import { schemaProblems } from "./issues.js";
 import { type Policy, PolicyDocumentSchema } from "./schema.js";
 
 /**
@@ -39,6 +40,7 @@ export function loadCompiledPolicy(text: string, source: string): CompiledPolicy
     ...(path ? { path } : {}),
   });
   const fail = (message: string) => new PolicyValidationError([problem(message)]);
+  const atStart = { path: source, locate: () => ({ line: 1, col: 1 }) };
 
   let doc: unknown;
   try {
@@ -54,18 +56,14 @@ export function loadCompiledPolicy(text: string, source: string): CompiledPolicy
       `not a compiled policy: format ${JSON.stringify(format) ?? "missing"}, expected "${COMPILED_POLICY_FORMAT}"; run 'governor compile'`,
     );
 
-  const parsed = PolicyDocumentSchema.safeParse(doc.policy);
-  if (!parsed.success) {
-    throw new PolicyValidationError(
-      parsed.error.issues.map((issue) => {
-        const path = ["policy", ...issue.path.filter((p) => typeof p !== "symbol")].join(".");
-        return problem(`${path}: ${issue.message}`, path);
-      }),
-    );
-  }
-  const policy = withDefaults(parsed.data);
+  // The format's @1 is the policy language's version 1: the merged policy does not repeat it.
+  const policy = isPlainObject(doc.policy) ? { version: 1, ...doc.policy } : doc.policy;
+  const parsed = PolicyDocumentSchema.safeParse(policy, { reportInput: true });
+  if (!parsed.success)
+    throw new PolicyValidationError(schemaProblems(atStart, { policy }, parsed.error.issues, ["policy"]));
+  const merged = withDefaults(parsed.data);
   // No origins: problems come back at "(policy)" 1:1 with their path, which is all a JSON file can offer.
-  const problems = checkPolicy(policy, { rules: [], keys: new Map(), files: [] }).map((p) => {
+  const problems = checkPolicy(merged, { rules: [], keys: new Map(), files: [] }).map((p) => {
     const path = p.path ? `policy.${p.path}` : "policy";
     return problem(`${path}: ${p.message}`, path);
   });
@@ -74,5 +72,5 @@ export function loadCompiledPolicy(text: string, source: string): CompiledPolicy
   const sources = Array.isArray(doc.sources)
     ? doc.sources.filter((s): s is string => typeof s === "string")
     : [];
-  return { policy, sources };
+  return { policy: merged, sources };
 }

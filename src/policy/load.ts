@@ -1,15 +1,8 @@
-import { closest, distance } from "fastest-levenshtein";
-import type * as z from "zod";
 import { type PolicyProblem, PolicyValidationError } from "../errors.js";
 import { checkPolicy } from "./check.js";
 import { withDefaults } from "./defaults.js";
-import {
-  type Policy,
-  type PolicyDocument,
-  PolicyDocumentSchema,
-  policyJsonSchema,
-  type Rule,
-} from "./schema.js";
+import { describeValue, schemaProblems } from "./issues.js";
+import { type Policy, type PolicyDocument, PolicyDocumentSchema, type Rule } from "./schema.js";
 import { PolicySourceFile } from "./source.js";
 
 export interface PolicyText {
@@ -18,6 +11,19 @@ export interface PolicyText {
 }
 
 type Path = (string | number)[];
+
+/**
+ * Bounds on what one validation reads, so that a runaway file is refused at once, saying which bound it broke,
+ * rather than validated for minutes: far above any real policy (the shipped one has 3 rules).
+ */
+export const POLICY_LIMITS = {
+  /** Characters of one policy file. */
+  fileCharacters: 5_000_000,
+  /** Rules of the merged policy. */
+  rules: 10_000,
+  /** YAML problems reported per file: past the first few, the rest are echoes of them. */
+  yamlProblemsPerFile: 10,
+} as const;
 
 /** Where each part of the merged policy came from, so semantic errors point at the right file and line. */
 export interface PolicyOrigins {
@@ -36,166 +42,23 @@ export interface LoadedPolicy {
 /** Arrays that are unions across files; every other leaf must agree between files. */
 const UNION_ARRAYS = new Set(["exempt.names", "breakGlassPrincipals"]);
 
-type JsonSchema = Record<string, unknown>;
-
-/**
- * The option of a union that `key` leads into: for a name, the object form that has that property (an action
- * `{ schedule-deletion: {...} }` is the one object option naming it), else the first object form; for an index,
- * the array form.
- */
-function unionOption(options: JsonSchema[], key: string | number): JsonSchema | undefined {
-  if (typeof key === "number") return options.find((o) => o.type === "array") ?? options[0];
-  const objects = options.filter((o) => o.type === "object");
-  return (
-    objects.find((o) => Object.hasOwn((o.properties as JsonSchema | undefined) ?? {}, key)) ??
-    objects[0] ??
-    options[0]
-  );
-}
-
-function jsonSchemaAt(schema: JsonSchema, path: Path): JsonSchema | undefined {
-  let node: JsonSchema | undefined = schema;
-  for (const key of path) {
-    if (!node) return undefined;
-    const options = (node.anyOf ?? node.oneOf) as JsonSchema[] | undefined;
-    if (options) node = unionOption(options, key);
-    if (!node) return undefined;
-    if (typeof key === "number") node = node.items as Record<string, unknown> | undefined;
-    else {
-      const props = node.properties as Record<string, Record<string, unknown>> | undefined;
-      node = props?.[key] ?? (node.additionalProperties as Record<string, unknown> | undefined);
-    }
-  }
-  const options = (node?.anyOf ?? node?.oneOf) as Record<string, unknown>[] | undefined;
-  return options ? (options.find((o) => o.type === "object" && o.properties) ?? node) : node;
-}
-
-/**
- * The known word closest to a misspelt one by edit distance (Levenshtein), when it is close enough to be what
- * was meant: a couple of typos, or a third of the word, and never a word replaced whole.
- */
-export function closestWord(word: string, known: readonly string[]): string | undefined {
-  if (known.length === 0) return undefined;
-  const best = closest(word, [...known]);
-  const edits = distance(word, best);
-  return edits <= Math.max(2, Math.floor(best.length / 3)) && edits < Math.min(word.length, best.length)
-    ? best
-    : undefined;
-}
-
-let cachedJsonSchema: JsonSchema | undefined;
-
-function suggestion(path: Path, key: string): string {
-  cachedJsonSchema ??= policyJsonSchema();
-  const node = jsonSchemaAt(cachedJsonSchema, path);
-  const known = Object.keys((node?.properties as Record<string, unknown> | undefined) ?? {});
-  if (known.length === 0) return "";
-  const best = closestWord(key, known);
-  return best ? ` (did you mean '${best}'?)` : ` (expected one of: ${known.join(", ")})`;
-}
-
-function valueAt(doc: unknown, path: Path): unknown {
-  let node = doc;
-  for (const key of path) {
-    if (node === null || typeof node !== "object") return undefined;
-    node = (node as Record<string | number, unknown>)[key];
-  }
-  return node;
-}
-
-/** An enum value that is not one of the values: which ones there are, and the one probably meant. */
-function enumMessage(value: string, values: readonly unknown[]): string {
-  const names = values.map(String);
-  const best = closestWord(value, names);
-  const hint = best ? ` (did you mean '${best}'?)` : "";
-  return `unknown value '${value}'${hint}; expected one of: ${names.join(", ")}`;
-}
-
-/**
- * The option of a failed union that fits the value's shape (a string for `finding: unsed`, a list for
- * `finding: [unused, unsed]`): its issues say what is wrong; the others only say "not a list" or "not a string".
- */
-function fittingBranch(issue: z.core.$ZodIssueInvalidUnion, value: unknown): z.core.$ZodIssue[] | undefined {
-  const fits = issue.errors.filter((branch) =>
-    branch.every(
-      (i) =>
-        i.path.length > 0 ||
-        (i.code !== "invalid_type" && !(i.code === "invalid_value" && typeof value !== "string")),
-    ),
-  );
-  return fits.length === 1 ? fits[0] : undefined;
-}
-
-function schemaProblems(
-  file: PolicySourceFile,
-  raw: unknown,
-  issues: z.core.$ZodIssue[],
-  prefix: Path = [],
-): PolicyProblem[] {
-  const problems: PolicyProblem[] = [];
-  for (const issue of issues) {
-    const path = [...prefix, ...issue.path.filter((p): p is string | number => typeof p !== "symbol")];
-    const dotted = path.join(".");
-    const value = valueAt(raw, path);
-    if (issue.code === "invalid_union") {
-      const branch = fittingBranch(issue, value);
-      // A union with a message of its own (actions) keeps it, with the closest value of its string form.
-      if (branch && issue.message === "Invalid input") {
-        problems.push(...schemaProblems(file, raw, branch, path));
-        continue;
-      }
-      const values = branch?.find((i) => i.code === "invalid_value" && i.path.length === 0);
-      const best =
-        values?.code === "invalid_value" && typeof value === "string"
-          ? closestWord(value, values.values.map(String))
-          : undefined;
-      problems.push({
-        file: file.path,
-        ...file.locate(path),
-        path: dotted,
-        message: `${dotted || "policy"}: ${issue.message}${best ? `; did you mean '${best}'?` : ""}`,
-      });
-      continue;
-    }
-    if (issue.code === "invalid_value" && typeof value === "string") {
-      problems.push({
-        file: file.path,
-        ...file.locate(path),
-        path: dotted,
-        message: `${dotted}: ${enumMessage(value, issue.values)}`,
-      });
-      continue;
-    }
-    if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) {
-        const pos = file.locate([...path, key], { key: true });
-        const where = dotted ? ` in ${dotted}` : "";
-        problems.push({
-          file: file.path,
-          ...pos,
-          path: [...path, key].join("."),
-          message: `unknown key '${key}'${where}${suggestion(path, key)}`,
-        });
-      }
-      continue;
-    }
-    const pos = file.locate(path);
-    problems.push({
-      file: file.path,
-      ...pos,
-      path: dotted,
-      message: `${dotted || "policy"}: ${issue.message}`,
-    });
-  }
-  return problems;
-}
-
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The problems in reading order: by file as given, then line and column. */
+function invalid(problems: PolicyProblem[], texts: PolicyText[]): PolicyValidationError {
+  const order = new Map(texts.map((t, i) => [t.path, i]));
+  const rank = (p: PolicyProblem) => order.get(p.file) ?? texts.length;
+  return new PolicyValidationError(
+    [...problems].sort(
+      (a, b) => rank(a) - rank(b) || (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0),
+    ),
+  );
 }
 
 /**
@@ -207,26 +70,65 @@ export function loadPolicy(texts: PolicyText[]): LoadedPolicy {
   const files: PolicySourceFile[] = [];
   const docs: { file: PolicySourceFile; doc: PolicyDocument }[] = [];
   if (texts.length === 0) {
-    throw new PolicyValidationError([
-      { file: "(policy)", line: 1, col: 1, message: "no policy files found" },
-    ]);
+    throw new PolicyValidationError([{ file: "(policy)", message: "no policy files found" }]);
   }
+  // Whether some file has `rules:`, once every file could be read: a policy without them governs nothing.
+  let hasRules = false;
+  let mappings = 0;
   for (const text of texts) {
-    const file = new PolicySourceFile(text.path, text.text);
+    const where = { file: text.path, line: 1, col: 1 };
+    if (text.text.length > POLICY_LIMITS.fileCharacters) {
+      problems.push({
+        ...where,
+        message: `the file has ${text.text.length} characters; a policy file may have at most ${POLICY_LIMITS.fileCharacters} (POLICY_LIMITS.fileCharacters)`,
+      });
+      continue;
+    }
+    let file: PolicySourceFile;
+    try {
+      file = new PolicySourceFile(text.path, text.text);
+    } catch (error) {
+      // The library reports its limits as errors of the document; this is for anything it throws instead.
+      problems.push({ ...where, message: `YAML: cannot be read: ${(error as Error).message}` });
+      continue;
+    }
     files.push(file);
-    if (file.doc.errors.length > 0) {
-      for (const error of file.doc.errors) {
-        const pos = file.position(error.pos[0]);
-        problems.push({ file: file.path, ...pos, message: `YAML: ${error.message.split("\n")[0]}` });
-      }
+    const yaml = file.yamlProblems();
+    if (yaml.length > 0) {
+      for (const { offset, message } of yaml.slice(0, POLICY_LIMITS.yamlProblemsPerFile))
+        problems.push({ file: file.path, ...file.position(offset), message: `YAML: ${message}` });
+      const more = yaml.length - POLICY_LIMITS.yamlProblemsPerFile;
+      if (more > 0)
+        problems.push({
+          file: file.path,
+          ...file.position(text.text.length),
+          message: `YAML: ${more} more problem(s) in this file, not shown`,
+        });
       continue;
     }
-    const raw = file.doc.toJS() ?? {};
+    if (file.doc.contents === null) {
+      problems.push({
+        ...where,
+        message: "the file is empty (truncated?): a policy file starts with 'version: 1' and has rules",
+      });
+      continue;
+    }
+    const values = file.values();
+    if ("message" in values) {
+      problems.push({ file: file.path, ...file.position(values.offset), message: `YAML: ${values.message}` });
+      continue;
+    }
+    const raw = values.value;
     if (!isPlainObject(raw)) {
-      problems.push({ file: file.path, line: 1, col: 1, message: "a policy file must be a mapping of keys" });
+      problems.push({
+        ...where,
+        message: `a policy file must be a mapping of keys (version: 1, rules: ...), not ${describeValue(raw)}`,
+      });
       continue;
     }
-    const parsed = PolicyDocumentSchema.safeParse(raw);
+    mappings++;
+    if ("rules" in raw) hasRules = true;
+    const parsed = PolicyDocumentSchema.safeParse(raw, { reportInput: true });
     if (!parsed.success) {
       problems.push(...schemaProblems(file, raw, parsed.error.issues));
       continue;
@@ -234,6 +136,15 @@ export function loadPolicy(texts: PolicyText[]): LoadedPolicy {
     // Merge the raw document (not the parsed one), so defaults never look like conflicting definitions.
     docs.push({ file, doc: raw as PolicyDocument });
   }
+  const last = files[files.length - 1];
+  if (!hasRules && last && mappings === texts.length)
+    // At the end of the last file: where a truncated file was cut.
+    problems.push({
+      file: last.path,
+      ...last.position(last.text.length),
+      message:
+        "the policy has no 'rules:' (a truncated file?): it would govern nothing; write 'rules: []' to govern nothing on purpose",
+    });
   // Files that do not parse or fit the schema are left out of the merge, whose conflicts are still reported:
   // one run shows every problem it can. The semantic checks need every file, and run once they all fit.
   const unreadable = problems.length > 0;
@@ -301,15 +212,24 @@ export function loadPolicy(texts: PolicyText[]): LoadedPolicy {
       origins.rules.push({ file, index });
     }
   }
-  if (unreadable) throw new PolicyValidationError(problems);
+  if (!unreadable && rules.length > POLICY_LIMITS.rules) {
+    const over = origins.rules[POLICY_LIMITS.rules];
+    problems.push({
+      file: over?.file.path ?? "(policy)",
+      ...(over ? over.file.locate(["rules", over.index]) : { line: 1, col: 1 }),
+      path: "rules",
+      message: `the policy has ${rules.length} rules; it may have at most ${POLICY_LIMITS.rules} (POLICY_LIMITS.rules)`,
+    });
+  }
+  if (unreadable || rules.length > POLICY_LIMITS.rules) throw invalid(problems, texts);
 
   // Parse the merged document once more so every default (actions' recovery windows...) is filled in. Where two
   // files conflict the first definition stands, so the semantic checks still speak of the rest.
   const parsed = PolicyDocumentSchema.safeParse({ ...merged, rules });
-  if (!parsed.success) throw new PolicyValidationError(problems);
+  if (!parsed.success) throw invalid(problems, texts);
   const policy = withDefaults(parsed.data);
   problems.push(...checkPolicy(policy, origins));
-  if (problems.length > 0) throw new PolicyValidationError(problems);
+  if (problems.length > 0) throw invalid(problems, texts);
   return { policy, origins };
 }
 

@@ -135,7 +135,11 @@ const LimitSchema = z.strictObject({
 
 export const PolicyDocumentSchema = z
   .strictObject({
-    version: z.literal(1).optional().describe("Policy language version; 1."),
+    version: z
+      .literal(1)
+      .describe(
+        "Policy language version: 1. Required in every file, so an empty or truncated file is an error, not a policy that governs nothing.",
+      ),
     mode: z.enum(["report", "enforce"]).optional().describe("report (default): decide and report only."),
     exempt: z
       .strictObject({

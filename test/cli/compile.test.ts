@@ -8,6 +8,7 @@ import { MANAGED_RULES } from "../../src/domain/config-rules.js";
 import { loadCompiledPolicy } from "../../src/policy/compiled.js";
 import { loadPolicy } from "../../src/policy/load.js";
 import { runCli } from "../helpers/cli.js";
+import { asPolicyFile } from "../policy/builders.js";
 
 const scratch = () => mkdtempSync(join(tmpdir(), "governor-compile-"));
 
@@ -102,7 +103,7 @@ describe("governor compile", () => {
       ["--policy", "no/such/policies"],
       "governor: cannot read policy no/such/policies: ENOENT",
     ],
-    ["an unknown option", ["--output", "x.json"], "Unknown option '--output'"],
+    ["an unknown option", ["--output", "x.json"], "unknown option '--output'"],
   ])("rejects %s: exit 2", async (_label, args, message) => {
     // Act
     const { code, stderr } = await runCli("compile", ...args);
@@ -129,7 +130,7 @@ describe("deployParams", () => {
   /** A policy file in a scratch directory, loaded as `compile` loads it. */
   function policyOf(yaml: string) {
     const file = join(scratch(), "policy.yml");
-    writeFileSync(file, yaml);
+    writeFileSync(file, asPolicyFile(yaml));
     return loadPolicy(readPolicyTexts(file)).policy;
   }
 
@@ -210,7 +211,7 @@ describe("governor compile: route secrets the role may read", () => {
     const dir = mkdtempSync(join(tmpdir(), "governor-routes-"));
     writeFileSync(
       join(dir, "p.yml"),
-      "routes:\n  default: { webhookSecret: secrets-governor/slack/default }\n  ops: { webhookSecret: other/slack-hook }\nrules: []\n",
+      "routes:\n  default: { webhookSecret: secrets-governor/slack/default }\n  ops: { webhookSecret: other/slack-hook }\nrules: []\nversion: 1\n",
     );
     const out = join(dir, "out", "policy.json");
     const { code, stderr } = await runCli("compile", "--policy", dir, "--out", out);
@@ -227,7 +228,7 @@ describe("governor compile: route secrets the role may read", () => {
     const dir = mkdtempSync(join(tmpdir(), "governor-routes-"));
     writeFileSync(
       join(dir, "p.yml"),
-      "routes:\n  default: { webhookSecret: secrets-governor/slack/default }\n  ops: { webhookSecret: secrets-governor/slack/ops }\n  pay: { webhookSecret: secrets-governor/slack/ops }\nrules: []\n",
+      "routes:\n  default: { webhookSecret: secrets-governor/slack/default }\n  ops: { webhookSecret: secrets-governor/slack/ops }\n  pay: { webhookSecret: secrets-governor/slack/ops }\nrules: []\nversion: 1\n",
     );
     const out = join(dir, "out", "policy.json");
     const { code } = await runCli("compile", "--policy", dir, "--out", out);
@@ -249,7 +250,10 @@ describe("governor compile: route secrets the role may read", () => {
     `secrets-governor/slack/\${AWS::Region}`,
   ])("refuses a webhook secret %s that is not a plain secret name (it would widen the role's read)", async (name) => {
     const dir = mkdtempSync(join(tmpdir(), "governor-routes-"));
-    writeFileSync(join(dir, "p.yml"), `routes:\n  default: { webhookSecret: "${name}" }\nrules: []\n`);
+    writeFileSync(
+      join(dir, "p.yml"),
+      `version: 1\nroutes:\n  default: { webhookSecret: "${name}" }\nrules: []\n`,
+    );
     const out = join(dir, "out", "policy.json");
     const { code, stderr } = await runCli("compile", "--policy", dir, "--out", out);
     expect(code).toBe(1);

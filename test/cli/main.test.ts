@@ -22,7 +22,7 @@ describe("governor error messages with hostile input", () => {
       `governor: secret app/x${HOSTILE_SHOWN} was not found`,
     ],
     [
-      "an event file that is not JSON (the parser quotes it)",
+      "an event file that is not JSON (its first character is quoted)",
       () => [
         "replay",
         tempFile("event.json", `\u001b]0;pwned\u0007\u202E not json`),
@@ -30,7 +30,7 @@ describe("governor error messages with hostile input", () => {
         "examples/account.json",
       ],
       2,
-      "not valid JSON: Unexpected token '[U+001B]', \"[U+001B]]0;pwned[U+0007][U+202E] not json\"",
+      ":1:1: not valid JSON: unexpected '[U+001B]': expected a value",
     ],
     [
       "a file name",
@@ -42,7 +42,7 @@ describe("governor error messages with hostile input", () => {
       "a --now value",
       () => ["plan", "--inventory", "examples/inventory.json", "--now", `2026${HOSTILE}`],
       2,
-      `governor: --now: not an ISO-8601 date: 2026${HOSTILE_SHOWN}`,
+      `governor plan: --now: not an ISO-8601 date: 2026${HOSTILE_SHOWN}`,
     ],
     [
       "a policy value (YAML escapes make control characters)",

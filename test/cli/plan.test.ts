@@ -262,7 +262,7 @@ describe("governor plan: bad input", () => {
   });
 
   it.each([
-    ["no --inventory", ["plan"], "plan needs --inventory FILE"],
+    ["no --inventory", ["plan"], "needs --inventory FILE (the JSON of 'aws secretsmanager list-secrets')"],
     [
       "a bad --format",
       ["plan", "--inventory", INVENTORY, "--format", "xml"],
@@ -278,26 +278,53 @@ describe("governor plan: bad input", () => {
       ["plan", "--inventory", INVENTORY, "--now", "next friday"],
       "--now: not an ISO-8601 date: next friday",
     ],
-    ["an unknown option", ["plan", "--inventory", INVENTORY, "--dry-run"], "Unknown option '--dry-run'"],
-    ["an unknown command", ["apply"], "unknown command 'apply'"],
-  ])("bad usage (%s): exit 2 with the usage", async (_label, argv, message) => {
+    ["an unknown option", ["plan", "--inventory", INVENTORY, "--dry-run"], "unknown option '--dry-run'"],
+    [
+      "a misspelt option",
+      ["plan", "--inventroy", INVENTORY],
+      "unknown option '--inventroy' (did you mean '--inventory'?)",
+    ],
+    ["an option without its value", ["plan", "--inventory"], "--inventory needs a value"],
+  ])("bad usage (%s): exit 2 with the error and plan's usage line only", async (_label, argv, message) => {
     // Act
     const { code, stderr } = await run(...argv);
 
     // Assess
     expect(code).toBe(2);
-    expect(stderr).toContain(message);
-    expect(stderr).toContain("Usage:");
+    expect(stderr).toBe(
+      [
+        `governor plan: ${message}`,
+        "usage: governor plan --inventory FILE [--compliance FILE] [--policy PATH] [--now ISO]",
+        "                     [--mode report|enforce] [--format table|json]",
+        "see 'governor plan --help'",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("an unknown command: exit 2 with the commands and the closest one, not the whole usage", async () => {
+    // Act
+    const { code, stdout, stderr } = await run("pln");
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toBe(
+      "governor: unknown command 'pln' (did you mean 'plan'?)\ncommands: validate, compile, schema, plan, replay, sweep, restore, preflight\nsee 'governor --help'\n",
+    );
   });
 
   it("with no command prints the usage and exits 2; help exits 0", async () => {
     // Act
-    const [none, help] = [await run(), await run("help")];
+    const [none, help, helpPlan] = [await run(), await run("help"), await run("help", "plan")];
 
     // Assess
     expect(none.code).toBe(2);
+    expect(none.stdout).toContain("Commands:");
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain("governor plan --inventory FILE");
+    expect(help.stdout).toBe(none.stdout);
+    expect(helpPlan.code).toBe(0);
+    expect(helpPlan.stdout).toContain("  governor plan --inventory FILE");
   });
 });
 

@@ -301,8 +301,8 @@ describe("governor preflight against moto", () => {
   });
 
   it.each([
-    ["an unknown option", ["--regoin", "us-east-1"], "Unknown option '--regoin'"],
-    ["a positional argument", ["us-east-1"], "Unexpected argument 'us-east-1'"],
+    ["an unknown option", ["--regoin", "us-east-1"], "unknown option '--regoin' (did you mean '--region'?)"],
+    ["a positional argument", ["us-east-1"], "unexpected argument 'us-east-1'"],
   ])("rejects %s: exit 2", async (_label, args, message) => {
     // Act
     const { code, stdout, stderr } = await runCli("preflight", ...args);
@@ -326,7 +326,7 @@ describe("governor preflight against moto", () => {
     // Assess
     expect(code).toBe(2);
     expect(stdout).toBe("");
-    expect(stderr).toContain("governor: no AWS region: pass --region");
+    expect(stderr).toContain("governor preflight: no AWS region: pass --region");
   });
 });
 

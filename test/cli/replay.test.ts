@@ -182,7 +182,7 @@ describe("governor replay", () => {
     expect(tagsOf({ account: after } as ReplayJson, "app/stale")["governor:stage"]).toBeUndefined();
   });
 
-  it("reports a malformed or foreign event and carries on with the next", async () => {
+  it("with --ignore-unknown, reports a malformed or foreign event and carries on with the next", async () => {
     const dir = mkdtempSync(join(tmpdir(), "governor-"));
     const bad = join(dir, "bad.json");
     const foreign = join(dir, "foreign.json");
@@ -195,20 +195,29 @@ describe("governor replay", () => {
       "test/fixtures/events/published/config-compliance-ebsvolume-compliant-to-noncompliant-01.json",
       foreign,
     );
-    const json = await replay(bad, foreign, EVENTS[0] as string, "--account", "examples/account.json");
+    const json = await replay(
+      bad,
+      foreign,
+      EVENTS[0] as string,
+      "--account",
+      "examples/account.json",
+      "--ignore-unknown",
+    );
     expect(json.events[0]?.error).toBeTruthy();
     expect(json.events[1]?.rule).toBeNull();
     expect(json.events[1]?.error).toBeTruthy();
     expect(json.events[2]?.actions[0]?.action).toBe("tag");
   });
 
-  it("a file that is not JSON is exit 2 with the file named", async () => {
+  it("a file that is not JSON is exit 2 with the file, line and column named", async () => {
     const dir = mkdtempSync(join(tmpdir(), "governor-"));
     const file = join(dir, "broken.json");
-    (await import("node:fs")).writeFileSync(file, "{not json");
+    (await import("node:fs")).writeFileSync(file, '{\n  "id": 1,\n  not json\n}');
     const result = await runCli("replay", file, "--account", "examples/account.json");
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("broken.json: not valid JSON");
+    expect(result.stderr).toBe(
+      `governor: ${file}:3:3: not valid JSON: unexpected 'n': expected a property name in double quotes\n`,
+    );
   });
 
   it("needs an account, and events", async () => {

@@ -1,9 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { CliIO } from "../../src/cli/io.js";
-import { main } from "../../src/cli/main.js";
+import { MAX_PROBLEMS_SHOWN, main } from "../../src/cli/main.js";
 
 async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
@@ -66,9 +67,9 @@ describe("governor validate", () => {
       "test/fixtures/policies/broken/10-base.yml:6:12: unknown Slack route 'platform' (routes: default)",
       "test/fixtures/policies/broken/10-base.yml:12:38: stages out of order: scheduleDeletion.afterDays (14) must be later than quarantine.afterDays (30)",
       "test/fixtures/policies/broken/10-base.yml:12:62: recoveryWindowDays must be 7 to 30 (got 3)",
-      "test/fixtures/policies/broken/20-team.yml:6:9: tag key 'owner': the governor only writes its own 'governor:' tags",
-      "test/fixtures/policies/broken/20-team.yml:7:26: unknown Slack route 'security' (routes: default)",
-      "test/fixtures/policies/broken/20-team.yml:10:15: deletion always comes after a quarantine: list 'quarantine' in the same rule",
+      "test/fixtures/policies/broken/20-team.yml:7:9: tag key 'owner': the governor only writes its own 'governor:' tags",
+      "test/fixtures/policies/broken/20-team.yml:8:26: unknown Slack route 'security' (routes: default)",
+      "test/fixtures/policies/broken/20-team.yml:11:15: deletion always comes after a quarantine: list 'quarantine' in the same rule",
       "6 problem(s) found.",
       "",
     ]);
@@ -81,7 +82,7 @@ describe("governor validate", () => {
       2,
       "governor: cannot read policy no/such/policies: ENOENT",
     ],
-    ["an unknown option", ["--polcy", "policies"], 2, "Unknown option '--polcy'"],
+    ["an unknown option", ["--polcy", "policies"], 2, "unknown option '--polcy' (did you mean '--policy'?)"],
   ])("rejects %s", async (_label, args, exit, message) => {
     // Act
     const { code, stderr } = await run("validate", ...args);
@@ -139,5 +140,75 @@ describe("fixtures", () => {
     // Assess
     expect(fixtures.length).toBeGreaterThan(0);
     expect(unused).toEqual([]);
+  });
+});
+
+describe("governor validate: files that cannot be a policy", () => {
+  function scratchFile(name: string, text: string): string {
+    const dir = mkdtempSync(join(tmpdir(), "governor-validate-"));
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  }
+
+  it.each([
+    ["an empty file", "", ":1:1: the file is empty (truncated?)"],
+    ["a file with a mode only", "mode: enforce\n", ":1:1: version: required but missing (expected 1)"],
+    [
+      "an alias bomb",
+      `version: 1\na: &a [x, x, x, x, x, x, x, x, x, x]\n${"bcdefgh"
+        .split("")
+        .map((k, i) => `${k}: &${k} [${Array(10).fill(`*${"abcdefgh"[i]}`).join(", ")}]`)
+        .join("\n")}\nrules: []\n`,
+      ":3:8: YAML: Excessive alias count indicates a resource exhaustion attack",
+    ],
+  ])("rejects %s with file:line:col and exit 1, never exit 70", async (_label, text, shown) => {
+    // Prepare
+    const file = scratchFile("p.yml", text);
+
+    // Act
+    const { code, stdout, stderr } = await run("validate", "--policy", file);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toContain(`${file}${shown}`);
+    expect(stderr).not.toContain("unexpected error");
+  });
+
+  it("names the directory that holds no policy file", async () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), "governor-empty-"));
+    writeFileSync(join(dir, "README.txt"), "not a policy\n");
+
+    // Act
+    const { code, stderr } = await run("validate", "--policy", dir);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      `${dir}: no policy files found: the directory has no .yml or .yaml file\n1 problem(s) found.\n`,
+    );
+  });
+
+  it(`prints the first ${MAX_PROBLEMS_SHOWN} problems in line order and counts the rest`, async () => {
+    // Prepare: 60 rules with a wrong name each.
+    const rules = Array.from(
+      { length: 60 },
+      (_, i) => `  - { name: Rule_${i}, match: { finding: unused }, lifecycle: {} }`,
+    );
+    const file = scratchFile("p.yml", `version: 1\nrules:\n${rules.join("\n")}\n`);
+
+    // Act
+    const { code, stderr } = await run("validate", "--policy", file);
+
+    // Assess
+    const lines = stderr.trimEnd().split("\n");
+    expect(code).toBe(1);
+    expect(lines).toHaveLength(MAX_PROBLEMS_SHOWN + 2);
+    expect(lines[0]).toBe(
+      `${file}:3:13: rules[0] "Rule_0" name: rule names are lower-case words joined by '-'`,
+    );
+    expect(lines[MAX_PROBLEMS_SHOWN - 1]).toMatch(new RegExp(`^${file}:${MAX_PROBLEMS_SHOWN + 2}:`));
+    expect(lines.slice(-2)).toEqual([`... and ${60 - MAX_PROBLEMS_SHOWN} more`, "60 problem(s) found."]);
   });
 });

@@ -56,8 +56,19 @@ export function stagedSecret(
   });
 }
 
+/**
+ * A policy text with what every policy needs and a test about something else leaves out, `version: 1` and a
+ * `rules:` list, added at its end when missing: the test's line numbers stay those of the text it writes.
+ */
+export function asPolicyFile(text: string): string {
+  let out = text === "" || text.endsWith("\n") ? text : `${text}\n`;
+  if (!/^version:/m.test(out)) out += "version: 1\n";
+  if (!/^rules:/m.test(out)) out += "rules: []\n";
+  return out;
+}
+
 export function loadYaml(...texts: string[]): Policy {
-  return loadPolicy(texts.map((text, i) => ({ path: `p${i}.yml`, text }))).policy;
+  return loadPolicy(texts.map((text, i) => ({ path: `p${i}.yml`, text: asPolicyFile(text) }))).policy;
 }
 
 export function defaultPolicy(): Policy {
@@ -65,10 +76,10 @@ export function defaultPolicy(): Policy {
     .policy;
 }
 
-/** The problems a policy is rejected with; fails when it loads. */
+/** The problems a policy is rejected with (each completed by `asPolicyFile`); fails when it loads. */
 export function problemsOf(texts: PolicyText[]): PolicyProblem[] {
   try {
-    loadPolicy(texts);
+    loadPolicy(texts.map((t) => ({ ...t, text: asPolicyFile(t.text) })));
   } catch (error) {
     if (error instanceof PolicyValidationError) return error.problems;
     throw error;
