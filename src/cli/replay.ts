@@ -76,6 +76,8 @@ export async function runReplay(argv: string[], io: Terminal): Promise<number> {
     policy.accessFailures.incidentAfter,
   );
   const slack = slackFromOptions(values, io, mode, now, policy);
+  // Every file is read and checked before any is acted on (or anything is printed).
+  const files = readEventFiles(positionals, { ignoreUnknown: values["ignore-unknown"] ?? false });
   if (values.format === "text" && values.mode === "enforce" && account.local)
     // The demo (npm start) enforces on purpose; say first that this is not the default.
     io.stdout(
@@ -86,10 +88,7 @@ export async function runReplay(argv: string[], io: Terminal): Promise<number> {
   let failed = 0;
   let refused = 0;
 
-  // Every file is read and checked before any is acted on.
-  for (const { file, docs } of readEventFiles(positionals, {
-    ignoreUnknown: values["ignore-unknown"] ?? false,
-  })) {
+  for (const { file, docs } of files) {
     for (const doc of docs) {
       const rule = matchRule(doc);
       const parsed = parseEvent(doc);
