@@ -1,7 +1,7 @@
 import { STAGE_RULE_TAG, STAGE_SINCE_TAG, STAGE_TAG, USED_ON_TAG } from "../domain/decision.js";
 import type { PolicyProblem } from "../errors.js";
-import type { PolicyOrigins } from "./load.js";
 import type { ActionSpec, Match, NumberRange, Policy, Rule } from "./schema.js";
+import type { PolicyOrigins } from "./source.js";
 
 /** Tags the lifecycle keeps, and the proof of use it records: a rule that set them would forge the lifecycle. */
 const RESERVED_TAGS = new Set([STAGE_TAG, STAGE_SINCE_TAG, USED_ON_TAG, STAGE_RULE_TAG]);

@@ -3,7 +3,7 @@ import { checkPolicy } from "./check.js";
 import { withDefaults } from "./defaults.js";
 import { describeValue, schemaProblems } from "./issues.js";
 import { type Policy, type PolicyDocument, PolicyDocumentSchema, type Rule } from "./schema.js";
-import { PolicySourceFile } from "./source.js";
+import { type PolicyOrigins, PolicySourceFile } from "./source.js";
 
 export interface PolicyText {
   path: string;
@@ -25,14 +25,7 @@ export const POLICY_LIMITS = {
   yamlProblemsPerFile: 10,
 } as const;
 
-/** Where each part of the merged policy came from, so semantic errors point at the right file and line. */
-export interface PolicyOrigins {
-  /** rules[i] -> the file and index it was defined at. */
-  rules: { file: PolicySourceFile; index: number }[];
-  /** A top-level path (e.g. `routing.default`, `routes.ops`) -> the file that set it. */
-  keys: Map<string, PolicySourceFile>;
-  files: PolicySourceFile[];
-}
+export type { PolicyOrigins } from "./source.js";
 
 export interface LoadedPolicy {
   policy: Policy;

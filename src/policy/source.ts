@@ -17,6 +17,15 @@ type Path = readonly (string | number)[];
 /** The yaml library's own default: more alias expansions than this is an alias bomb, not a policy. */
 export const MAX_ALIAS_COUNT = 100;
 
+/** Where each part of the merged policy came from, so semantic errors point at the right file and line. */
+export interface PolicyOrigins {
+  /** rules[i] -> the file and index it was defined at. */
+  rules: { file: PolicySourceFile; index: number }[];
+  /** A top-level path (e.g. `routing.default`, `routes.ops`) -> the file that set it. */
+  keys: Map<string, PolicySourceFile>;
+  files: PolicySourceFile[];
+}
+
 /** A parsed YAML policy file that can tell the line and column of any path in it. */
 export class PolicySourceFile {
   readonly lineCounter = new LineCounter();
