@@ -2,10 +2,11 @@
  * The state table for the bench: DynamoDB on moto_server (the same emulator the integration tests use), with a
  * client that counts its calls, beside the in-memory store the CLI uses.
  */
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { dynamoEventLedger, MemoryCacheClient, memoryEventLedger } from "../src/adapters/event-ledger.js";
 import type { EventLedger } from "../src/ports.js";
 import { MOTO_ENV, startMoto } from "../test/helpers/moto.js";
+import { createStateTable } from "../test/helpers/moto-dynamodb.js";
 
 export interface BenchStateStore {
   /** A ledger for one handler instance; every one shares the store. */
@@ -49,15 +50,7 @@ export async function dynamoStateStore(): Promise<BenchStateStore> {
     region: MOTO_ENV.AWS_REGION,
     credentials: { accessKeyId: MOTO_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: MOTO_ENV.AWS_SECRET_ACCESS_KEY },
   });
-  const name = "governor-bench-state";
-  await client.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
-      KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-    }),
-  );
+  const name = await createStateTable(client, "governor-bench-state");
   let calls = 0;
   const send = client.send.bind(client);
   client.send = ((command: never) => {

@@ -1,9 +1,10 @@
-import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dynamoEventLedger, MemoryCacheClient, memoryEventLedger } from "../../src/adapters/event-ledger.js";
 import { AdapterError } from "../../src/errors.js";
 import type { EventLedger } from "../../src/ports.js";
-import { MOTO_ENV, type Moto, startMoto } from "../helpers/moto.js";
+import { type Moto, startMoto } from "../helpers/moto.js";
+import { createStateTable, motoDynamoClient } from "../helpers/moto-dynamodb.js";
 
 /**
  * The event ledger's semantics, the same for the in-memory one (CLI, demo, tests) and the DynamoDB one on
@@ -21,34 +22,10 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-function dynamoClient(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint,
-    region: MOTO_ENV.AWS_REGION,
-    credentials: { accessKeyId: MOTO_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: MOTO_ENV.AWS_SECRET_ACCESS_KEY },
-    maxAttempts: 1,
-  });
-}
-
 /** A fresh table shaped as serverless.yml creates it: partition key `id`, TTL on `expiration`. */
 async function table(): Promise<{ client: DynamoDBClient; name: string }> {
-  const client = dynamoClient(moto.endpoint);
-  const name = `governor-state-${++tables}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
-      KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-    }),
-  );
-  await client.send(
-    new UpdateTimeToLiveCommand({
-      TableName: name,
-      TimeToLiveSpecification: { AttributeName: "expiration", Enabled: true },
-    }),
-  );
-  return { client, name };
+  const client = motoDynamoClient(moto.endpoint);
+  return { client, name: await createStateTable(client, `governor-state-${++tables}`) };
 }
 
 const IMPLEMENTATIONS: [string, () => Promise<[EventLedger, EventLedger]>][] = [
@@ -116,14 +93,14 @@ describe.each(IMPLEMENTATIONS)("event ledger (%s)", (_name, make) => {
 
 describe("event ledger on an unreachable table", () => {
   it("throws a retryable AdapterError, so the event is retried", async () => {
-    const ledger = dynamoEventLedger(dynamoClient("http://127.0.0.1:9"), "governor-state");
+    const ledger = dynamoEventLedger(motoDynamoClient("http://127.0.0.1:9"), "governor-state");
     const error = await ledger.claim(EVENT, 60_000).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AdapterError);
     expect((error as AdapterError).retryable).toBe(true);
   });
 
   it("throws a retryable AdapterError for a table that does not exist (a broken deployment is retried, not dropped)", async () => {
-    const ledger = dynamoEventLedger(dynamoClient(moto.endpoint), "no-such-table");
+    const ledger = dynamoEventLedger(motoDynamoClient(moto.endpoint), "no-such-table");
     const error = await ledger.claim(EVENT, 60_000).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AdapterError);
     expect((error as AdapterError).retryable).toBe(true);

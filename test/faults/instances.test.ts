@@ -1,4 +1,4 @@
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accountOf, complianceChangeEvent, scenario } from "../../bench/scenario.js";
 import { MemoryAccessFailureCounter } from "../../src/adapters/access-failure-counter.js";
@@ -9,6 +9,7 @@ import { parseEvent } from "../../src/domain/events.js";
 import type { EventLedger } from "../../src/ports.js";
 import { defaultPolicy, RecordingLog } from "../fixtures/app/fakes.js";
 import { MOTO_ENV, type Moto, startMoto } from "../helpers/moto.js";
+import { createStateTable } from "../helpers/moto-dynamodb.js";
 import { drainOnInstances } from "./harness.js";
 
 /**
@@ -37,15 +38,7 @@ async function dynamoLedgers(): Promise<() => EventLedger> {
     region: MOTO_ENV.AWS_REGION,
     credentials: { accessKeyId: MOTO_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: MOTO_ENV.AWS_SECRET_ACCESS_KEY },
   });
-  const name = `governor-instances-${++tables}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
-      KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-    }),
-  );
+  const name = await createStateTable(client, `governor-instances-${++tables}`);
   return () => dynamoEventLedger(client, name);
 }
 

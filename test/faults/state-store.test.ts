@@ -1,4 +1,3 @@
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accountOf, complianceChangeEvent, scenario } from "../../bench/scenario.js";
 import { dynamoEventLedger, MemoryCacheClient, memoryEventLedger } from "../../src/adapters/event-ledger.js";
@@ -8,7 +7,8 @@ import { type BatchDeps, handleBatch, STATE_STORE_UNAVAILABLE } from "../../src/
 import { parseEvent } from "../../src/domain/events.js";
 import type { EventLedger, SecretStore } from "../../src/ports.js";
 import { defaultPolicy, RecordingLog } from "../fixtures/app/fakes.js";
-import { MOTO_ENV, type Moto, startMoto } from "../helpers/moto.js";
+import { type Moto, startMoto } from "../helpers/moto.js";
+import { createStateTable, motoDynamoClient } from "../helpers/moto-dynamodb.js";
 
 /**
  * The state store under failure: a handler killed between claiming an event and completing it (the retry, on
@@ -41,15 +41,6 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-function motoClient(): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint: moto.endpoint,
-    region: MOTO_ENV.AWS_REGION,
-    credentials: { accessKeyId: MOTO_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: MOTO_ENV.AWS_SECRET_ACCESS_KEY },
-    maxAttempts: 1,
-  });
-}
-
 /** A ledger factory over one store, and a switch that makes the store throttle every call while it is on. */
 interface Store {
   ledger(): EventLedger;
@@ -57,16 +48,8 @@ interface Store {
 }
 
 async function dynamoStore(): Promise<Store> {
-  const client = motoClient();
-  const name = `governor-faults-${++tables}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
-      KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-    }),
-  );
+  const client = motoDynamoClient(moto.endpoint);
+  const name = await createStateTable(client, `governor-faults-${++tables}`);
   let throttled = false;
   // The real client, wrapped: while throttled every call fails as DynamoDB fails it (after the SDK's retries).
   const send = client.send.bind(client);
