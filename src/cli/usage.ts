@@ -265,3 +265,13 @@ governor COMMAND --help shows a command's options and an example; governor --ver
 Exit codes: 0 ok, 1 policy invalid, an action failed, an alert not delivered or a prerequisite missing,
 2 bad input or usage, 70 an unexpected error (a bug).
 `;
+
+/** The README's per-command help block (between its `cli-help` markers): every command's `--help`, verbatim. */
+export function readmeHelpBlock(): string {
+  return (Object.keys(COMMANDS) as CommandName[])
+    .map(
+      (command) =>
+        `<details><summary><code>governor ${command} --help</code></summary>\n\n\`\`\`text\n${commandHelp(command)}\`\`\`\n\n</details>\n`,
+    )
+    .join("\n");
+}
