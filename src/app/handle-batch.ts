@@ -236,12 +236,13 @@ export async function handleBatch(records: readonly BatchRecord[], deps: BatchDe
   if (deps.notify) await deps.notify(results);
   // After the notices: a claim completed means effects and message are done; a failed event's claim is released
   // so that its retry runs. A store that fails here changes nothing done: logged, and the claim expires.
-  const settled = await inPool([...claims], LEDGER_CONCURRENCY, ([recordId, entry]) =>
+  const held = [...claims];
+  const settled = await inPool(held, LEDGER_CONCURRENCY, ([recordId, entry]) =>
     failedIds.includes(recordId)
       ? (deps.ledger as EventLedger).release(entry)
       : (deps.ledger as EventLedger).complete(entry),
   );
-  for (const [i, [recordId, entry]] of [...claims].entries()) {
+  for (const [i, [recordId, entry]] of held.entries()) {
     const answer = settled[i] as Settled<void>;
     if (answer.ok) continue;
     deps.log.error(STATE_STORE_UNAVAILABLE, {
