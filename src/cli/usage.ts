@@ -189,7 +189,8 @@ export const COMMANDS = {
     summary: "the daily sweep: read the whole account, plan under the blast-radius limit, act",
     synopsis: [
       "(--account FILE [--write] | --live) [--policy PATH] [--now ISO] [--mode report|enforce]",
-      "[--format table|json|csv] [--html FILE] [--slack-url URL | --slack-stdout] [--write-share SHARE]",
+      "[--format table|json|csv] [--html FILE] [--slack-url URL | --slack-stdout]",
+      "[--write-share SHARE]",
     ],
     options: {
       account: ACCOUNT,
