@@ -140,7 +140,7 @@ export const COMMANDS = {
       now: NOW,
       mode: {
         value: "report|enforce",
-        text: "the mode to plan for (default the policy's); report never changes anything",
+        text: "the mode the plan is for (default the policy's); the report changes nothing either way",
       },
       html: { value: "FILE", text: "write the HTML report to FILE" },
       format: {

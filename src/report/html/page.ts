@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { STAGES, type Stage } from "../../domain/decision.js";
 import { escapeHtml, jsonIsland, money } from "./escape.js";
-import type { ReportModel } from "./model.js";
+import type { CostSlice, ReportModel } from "./model.js";
 import { PAGE_SCRIPT } from "./script.js";
 import { PAGE_STYLE } from "./style.js";
 import { barChart } from "./svg-bars.js";
@@ -36,6 +36,18 @@ function card(label: string, value: string, hint: string, tone = "", id = ""): s
 
 function section(title: string, caption: string, body: string, id: string): string {
   return `<section class="card" id="${id}"><h2>${title}</h2><p class="caption">${caption}</p>${body}</section>`;
+}
+
+/** Bars shown at most; the rest are one bar, so the chart still adds up to the summary. */
+export const MAX_BARS = 12;
+
+/** The largest slices, the rest summed (in cents) into one "N other teams" slice. */
+export function topSlices(slices: readonly CostSlice[], max = MAX_BARS): CostSlice[] {
+  if (slices.length <= max) return [...slices];
+  const rest = slices.slice(max - 1);
+  const usd = rest.reduce((t, s) => t + Math.round(s.usd * 100), 0) / 100;
+  const secrets = rest.reduce((n, s) => n + s.secrets, 0);
+  return [...slices.slice(0, max - 1), { key: "", label: `${rest.length} other teams`, usd, secrets }];
 }
 
 function stageKey(key: string): Stage | "none" {
@@ -73,7 +85,7 @@ export function renderReport(model: ReportModel): string {
   const teams = barChart({
     id: "cost-by-team",
     title: "Monthly cost of unused secrets by team",
-    bars: model.costByTeam.map((c) => ({ ...c, colour: TEAM_COLOUR })),
+    bars: topSlices(model.costByTeam).map((c) => ({ ...c, colour: c.key === "" ? "#a5b4fc" : TEAM_COLOUR })),
     empty: "No unused secrets",
   });
   const stages = barChart({

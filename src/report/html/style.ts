@@ -35,6 +35,7 @@ svg .axis { stroke: #94a3b8; stroke-width: 1.5; }
 svg .stem { stroke: #cbd5e1; stroke-dasharray: 3 3; }
 svg .due-label { font-size: 12px; fill: var(--ink); }
 svg .empty { font-size: 13px; fill: var(--muted); }
+svg .more { font-size: 11px; fill: var(--muted); font-style: italic; }
 .legend-row { display: flex; flex-wrap: wrap; gap: 12px; margin: -4px 0 8px; font-size: 12px; color: var(--muted); }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 3px; margin-right: 5px; vertical-align: -1px; }
 .tools { display: flex; flex-wrap: wrap; gap: 10px; align-items: center; margin: 0 0 12px; }

@@ -9,6 +9,8 @@ const LANE_H = 24;
 const LABEL_MAX = 24;
 /** About how wide a label's character is at the chart's font size, to keep labels from overlapping. */
 const CHAR_W = 6.4;
+/** Markers drawn at most: past that the chart says how many more (the table lists them all). */
+export const MAX_MARKERS = 40;
 
 const KIND = {
   scheduled: { colour: "#ea580c", text: "deletion scheduled" },
@@ -22,7 +24,7 @@ const KIND = {
 export function timelineChart(deletions: readonly DueDeletion[], today: string, horizon: number): string {
   const x = (days: number) => LEFT + (days / horizon) * (RIGHT - LEFT);
   const lanes: number[] = [];
-  const placed = deletions.map((d) => {
+  const placed = deletions.slice(0, MAX_MARKERS).map((d) => {
     const label = shorten(d.name, LABEL_MAX);
     const cx = x(d.days);
     const flip = cx > WIDTH * 0.62;
@@ -65,9 +67,13 @@ export function timelineChart(deletions: readonly DueDeletion[], today: string, 
       "</g>",
     );
   }
+  if (deletions.length > MAX_MARKERS)
+    parts.push(
+      `<text x="${RIGHT}" y="${axisY + 38}" text-anchor="end" class="more" data-more="${deletions.length - MAX_MARKERS}">and ${deletions.length - MAX_MARKERS} more: see the table</text>`,
+    );
   if (deletions.length === 0)
     parts.push(
       `<text x="${WIDTH / 2}" y="${axisY - 18}" text-anchor="middle" class="empty">No deletion due in the next ${horizon} days</text>`,
     );
-  return `<svg id="timeline" class="chart" viewBox="0 0 ${WIDTH} ${axisY + 30}" role="img" aria-label="Deletions due in the next ${horizon} days">${parts.join("")}</svg>`;
+  return `<svg id="timeline" class="chart" viewBox="0 0 ${WIDTH} ${axisY + (deletions.length > MAX_MARKERS ? 44 : 30)}" role="img" aria-label="Deletions due in the next ${horizon} days">${parts.join("")}</svg>`;
 }
