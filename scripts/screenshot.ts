@@ -24,7 +24,7 @@ try {
   if (code !== 0) throw new Error(`governor report exited ${code}`);
   const browser = await launchChromium();
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+    const page = await browser.newPage({ viewport: { width: 1360, height: 900 }, deviceScaleFactor: 1 });
     await page.goto(`file://${html}`);
     await page.screenshot({ path: out, fullPage: true });
   } finally {

@@ -47,7 +47,10 @@ async function planAccountReadOnly(values: {
   return {
     plan: { ...result.plan, mode, decisions },
     secrets: result.secrets,
-    source: `plan of the ${account.describe}${result.complianceUnavailable ? ` (${result.complianceUnavailable})` : ""}`,
+    // A local account has no Config to read: only the live account's missing compliance is news.
+    source: account.local
+      ? `plan of the local account ${values.account}`
+      : `plan of the ${account.describe}${result.complianceUnavailable ? ` (${result.complianceUnavailable})` : ""}`,
   };
 }
 

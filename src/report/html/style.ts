@@ -10,7 +10,7 @@ header p { margin: 0; opacity: 0.85; }
 .pill { display: inline-block; padding: 2px 10px; margin-left: 8px; border-radius: 999px; font-size: 12px;
   background: rgba(255,255,255,0.18); vertical-align: middle; }
 .pill.enforce { background: #fde68a; color: #78350f; }
-main { max-width: 1240px; margin: -52px auto 40px; padding: 0 24px; }
+main { max-width: 1400px; margin: -52px auto 40px; padding: 0 24px; }
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: 14px; }
 .card { background: var(--card); border-radius: 14px; padding: 16px 18px;
   box-shadow: 0 1px 2px rgba(15,23,42,0.06), 0 4px 16px rgba(15,23,42,0.06); }
@@ -55,9 +55,11 @@ td { padding: 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
 tr:hover td { background: #f8faff; }
 tr.unused td[data-col="name"] { box-shadow: inset 3px 0 0 #f59e0b; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td[data-col="name"] { min-width: 190px; max-width: 320px; overflow-wrap: anywhere; }
-td[data-col="lastAccessed"], td[data-col="stage"] { white-space: nowrap; }
-td[data-col="reason"], td[data-col="nextStep"] { max-width: 300px; color: #334155; }
+td[data-col="name"] { min-width: 170px; max-width: 300px; overflow-wrap: anywhere; }
+td[data-col="lastAccessed"] { white-space: nowrap; }
+td[data-col="nextStep"] { min-width: 150px; }
+td { font-size: 13px; }
+td[data-col="reason"], td[data-col="nextStep"] { max-width: 280px; color: #334155; }
 .name { font-weight: 600; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
 .sub { color: var(--muted); font-size: 12px; }
 .none { color: #94a3b8; }

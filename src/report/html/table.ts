@@ -41,7 +41,12 @@ function rowHtml(row: ReportRow, index: number): string {
     cell("name", `<div class="name">${escapeHtml(row.name)}</div>${description}`),
     cell("team", `${row.team === null ? '<span class="none">none</span>' : escapeHtml(row.team)}${owner}`),
     cell("finding", row.finding === null ? '<span class="none">none</span>' : escapeHtml(row.finding)),
-    cell("stage", `<span class="badge stage-${stage}">${escapeHtml(STAGE_LABELS[stage])}</span>`),
+    cell(
+      "stage",
+      row.stage === null
+        ? '<span class="none">none</span>'
+        : `<span class="badge stage-${stage}">${escapeHtml(STAGE_LABELS[stage])}</span>`,
+    ),
     cell(
       "action",
       `<span class="badge tone-${ACTION_TONES[row.action] ?? "muted"}">${escapeHtml(row.action)}</span>${guard}${outcome}`,
