@@ -59,8 +59,8 @@ export function timelineChart(deletions: readonly DueDeletion[], today: string, 
         ? `<path d="M${cx} ${y - 7} l7 7 l-7 7 l-7 -7 z" fill="${kind.colour}"/>`
         : `<circle cx="${cx}" cy="${y}" r="6" fill="${kind.colour}"/>`;
     parts.push(
-      `<g class="due" data-date="${d.date}" data-days="${d.days}" data-kind="${d.kind}">`,
-      `<title>${escapeHtml(d.name)}: ${kind.text} on ${d.date} (in ${d.days} day${d.days === 1 ? "" : "s"})</title>`,
+      `<g class="due" data-date="${escapeHtml(d.date)}" data-days="${d.days}" data-kind="${d.kind}">`,
+      `<title>${escapeHtml(d.name)}: ${kind.text} on ${escapeHtml(d.date)} (in ${d.days} day${d.days === 1 ? "" : "s"})</title>`,
       `<line x1="${cx}" y1="${y}" x2="${cx}" y2="${axisY}" class="stem"/>`,
       marker,
       `<text x="${flip ? cx - 10 : cx + 10}" y="${y + 4}"${flip ? ' text-anchor="end"' : ""} class="due-label">${escapeHtml(label)}</text>`,

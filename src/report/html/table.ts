@@ -58,7 +58,10 @@ function rowHtml(row: ReportRow, index: number): string {
       money(row.monthlyCostUsd),
       ` class="num" data-usd="${row.monthlyCostUsd.toFixed(2)}"`,
     ),
-    cell("lastAccessed", row.lastAccessed ?? '<span class="none">never</span>'),
+    cell(
+      "lastAccessed",
+      row.lastAccessed === null ? '<span class="none">never</span>' : escapeHtml(row.lastAccessed),
+    ),
     "</tr>",
   ].join("");
 }
