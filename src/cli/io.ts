@@ -2,7 +2,14 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { InputError, PolicyValidationError } from "../errors.js";
 import type { PolicyText } from "../policy/load.js";
-import { renderText, STATUS_LINE_CLEAR, statusLineText, type Text, terminalJson } from "./terminal.js";
+import {
+  renderText,
+  STATUS_LINE_CLEAR,
+  statusLineText,
+  type Text,
+  terminalCsv,
+  terminalJson,
+} from "./terminal.js";
 
 /** The raw outside world: the process's streams, or a test's capture. Only `terminal` writes to it. */
 export interface CliIO {
@@ -35,6 +42,8 @@ export interface Terminal {
   readonly stderr: (...text: Text[]) => void;
   /** A JSON document on stdout, indented, on its own line. */
   readonly json: (value: unknown) => void;
+  /** A CSV document on stdout, its CRLF record ends kept (`terminalCsv`). */
+  readonly csv: (text: string) => void;
   /**
    * A line on stderr redrawn in place (progress), only when stderr is a terminal. Cleaned to one line like any
    * text; the carriage return and erase-line around it are the CLI's own, as its colours are.
@@ -55,6 +64,7 @@ export function terminal(io: CliIO): Terminal {
     // Never coloured: `color` is about stdout, and stderr may well be a log file.
     stderr: (...text) => io.stderr(renderText(text, false)),
     json: (value) => io.stdout(renderText(`${terminalJson(value, 2)}\n`, false)),
+    csv: (text) => io.stdout(terminalCsv(text)),
     ...(io.stderrIsTTY
       ? {
           status: {

@@ -93,6 +93,8 @@ export async function main(argv: string[], raw: CliIO = processIO()): Promise<nu
         return await (await import("./replay.js")).runReplay(rest, io);
       case "sweep":
         return await (await import("./sweep.js")).runSweepCommand(rest, io);
+      case "report":
+        return await (await import("./report.js")).runReport(rest, io);
       case "restore":
         return await (await import("./restore.js")).runRestore(rest, io);
       case "preflight":

@@ -1,11 +1,13 @@
 import { parseComplianceDetails } from "../domain/config-rules.js";
 import { parseAwsDate } from "../domain/dates.js";
 import type { Decision, Mode, Plan } from "../domain/decision.js";
-import { readInventory } from "../domain/secret.js";
+import { readInventory, type Secret } from "../domain/secret.js";
 import { loadPolicy } from "../policy/load.js";
 import { planAccount } from "../policy/plan.js";
+import { planSecretFacts } from "../report/html/model.js";
 import { parseCommandArgs } from "./args.js";
 import { readPolicyTexts, readText, type Terminal } from "./io.js";
+import { parseFormat, writeReportOutputs } from "./report-output.js";
 import { type Cell, renderTable } from "./table.js";
 import { type Colour, joinText, paint, type Text } from "./terminal.js";
 import { UsageError } from "./usage.js";
@@ -91,21 +93,11 @@ export function renderPlanTable(plan: Plan): Text {
   return [joinText(lines, "\n"), "\n"];
 }
 
-export function runPlan(argv: string[], io: Terminal): number {
-  const { values } = parseCommandArgs("plan", argv, {
-    options: {
-      inventory: { type: "string" },
-      compliance: { type: "string" },
-      policy: { type: "string", default: "policies" },
-      now: { type: "string" },
-      mode: { type: "string" },
-      format: { type: "string", default: "table" },
-    },
-  });
-  if (!values.inventory)
-    throw new UsageError("needs --inventory FILE (the JSON of 'aws secretsmanager list-secrets')");
-  if (values.format !== "table" && values.format !== "json")
-    throw new UsageError(`--format must be table or json`);
+/** The plan of an inventory file (and a compliance file), as `plan` and `report --inventory` make it. */
+export function planFromFiles(
+  values: { inventory: string; compliance?: string | undefined; policy: string; now?: string; mode?: string },
+  io: Terminal,
+): { plan: Plan; secrets: Secret[] } {
   const now = parseNow(values.now);
   const mode = parseMode(values.mode);
   const { policy } = loadPolicy(readPolicyTexts(values.policy));
@@ -118,16 +110,43 @@ export function runPlan(argv: string[], io: Terminal): number {
     mode: mode ?? policy.mode,
     ...(compliance ? { compliance } : {}),
   });
-  if (values.format === "json") {
-    io.json({
-      mode: plan.mode,
-      now: plan.now.toISOString(),
-      decisions: plan.decisions.map(decisionJson),
-      summary: plan.summary,
-      limit: plan.limit,
-    });
-  } else {
-    io.stdout(renderPlanTable(plan));
-  }
+  return { plan, secrets };
+}
+
+/** The JSON of a plan: its decisions, the cost summary and limit, and each secret's cost facts (`secrets`). */
+export function planJson(plan: Plan, secrets: readonly Secret[]): Record<string, unknown> {
+  return {
+    mode: plan.mode,
+    now: plan.now.toISOString(),
+    decisions: plan.decisions.map(decisionJson),
+    summary: plan.summary,
+    limit: plan.limit,
+    secrets: planSecretFacts(plan, secrets),
+  };
+}
+
+export function runPlan(argv: string[], io: Terminal): number {
+  const { values } = parseCommandArgs("plan", argv, {
+    options: {
+      inventory: { type: "string" },
+      compliance: { type: "string" },
+      policy: { type: "string", default: "policies" },
+      now: { type: "string" },
+      mode: { type: "string" },
+      format: { type: "string", default: "table" },
+      html: { type: "string" },
+    },
+  });
+  if (!values.inventory)
+    throw new UsageError("needs --inventory FILE (the JSON of 'aws secretsmanager list-secrets')");
+  const format = parseFormat(values.format);
+  const { plan, secrets } = planFromFiles({ ...values, inventory: values.inventory }, io);
+  if (format === "json") io.json(planJson(plan, secrets));
+  else if (format === "table") io.stdout(renderPlanTable(plan));
+  writeReportOutputs(
+    { plan, secrets, source: `plan of ${values.inventory}` },
+    { csv: format === "csv", ...(values.html ? { html: values.html } : {}) },
+    io,
+  );
   return 0;
 }

@@ -1,11 +1,14 @@
+import type { ActionOutcome } from "../app/execute.js";
 import { notifySweep } from "../app/notify.js";
 import { runSweep, type SweepProgress, type SweepResult } from "../app/sweep.js";
 import { loadPolicy } from "../policy/load.js";
+import { planSecretFacts } from "../report/html/model.js";
 import { exemptPrincipalsOf, type OpenAccount, openAccount } from "./account.js";
 import { parseCommandArgs } from "./args.js";
 import { readPolicyTexts, type Terminal } from "./io.js";
 import { decisionJson, parseMode, parseNow, renderPlanTable } from "./plan.js";
 import { formatDuration, ProgressLine } from "./progress.js";
+import { parseFormat, writeReportOutputs } from "./report-output.js";
 import { reportUndelivered, SLACK_OPTIONS, slackFromOptions } from "./slack-options.js";
 import { terminalJson, terminalSafeLine } from "./terminal.js";
 import { UsageError } from "./usage.js";
@@ -37,6 +40,10 @@ export function paceNote(actions: number, pace: NonNullable<OpenAccount["pace"]>
   );
 }
 
+function failedLine(f: ActionOutcome): string {
+  return `failed: ${terminalSafeLine(f.decision.name)}: ${f.decision.action}: ${terminalSafeLine(f.detail ?? "-")}\n`;
+}
+
 /** `governor sweep`: the daily sweep, against a local account file or the live account. */
 export async function runSweepCommand(argv: string[], io: Terminal): Promise<number> {
   const { values } = parseCommandArgs("sweep", argv, {
@@ -48,6 +55,7 @@ export async function runSweepCommand(argv: string[], io: Terminal): Promise<num
       now: { type: "string" },
       mode: { type: "string" },
       format: { type: "string", default: "table" },
+      html: { type: "string" },
       "write-share": { type: "string" },
       ...SLACK_OPTIONS,
     },
@@ -55,8 +63,7 @@ export async function runSweepCommand(argv: string[], io: Terminal): Promise<num
   const writeShare = parseWriteShare(values["write-share"]);
   if (writeShare !== undefined && !values.live)
     throw new UsageError("--write-share paces the live account's writes: give it with --live");
-  if (values.format !== "table" && values.format !== "json")
-    throw new UsageError("--format must be table or json");
+  const format = parseFormat(values.format);
   const now = parseNow(values.now);
   const { policy } = loadPolicy(readPolicyTexts(values.policy));
   const mode = parseMode(values.mode) ?? policy.mode;
@@ -92,7 +99,7 @@ export async function runSweepCommand(argv: string[], io: Terminal): Promise<num
   const slack = slackFromOptions(values, io, mode, now, policy);
   if (slack) await notifySweep(result, slack);
   const failed = result.outcomes.filter((o) => o.outcome === "failed");
-  if (values.format === "json") {
+  if (format === "json") {
     io.json({
       mode,
       now: now.toISOString(),
@@ -107,7 +114,10 @@ export async function runSweepCommand(argv: string[], io: Terminal): Promise<num
       limit: result.plan.limit,
       complianceUnavailable: result.complianceUnavailable ?? null,
       account: account.local?.snapshot() ?? null,
+      secrets: planSecretFacts(result.plan, result.secrets),
     });
+  } else if (format === "csv") {
+    for (const f of failed) io.stderr(failedLine(f));
   } else {
     if (result.complianceUnavailable) io.stdout(`Note: ${result.complianceUnavailable}.\n\n`);
     io.stdout(renderPlanTable({ ...result.plan, decisions: result.outcomes.map((o) => o.decision) }));
@@ -117,11 +127,22 @@ export async function runSweepCommand(argv: string[], io: Terminal): Promise<num
         io.stdout(
           `\nResource policy a quarantine of ${terminalSafeLine(o.decision.name)} would put:\n${terminalJson(JSON.parse(o.policyDocument), 2)}\n`,
         );
-    for (const f of failed)
-      io.stderr(
-        `failed: ${terminalSafeLine(f.decision.name)}: ${f.decision.action}: ${terminalSafeLine(f.detail ?? "-")}\n`,
-      );
+    for (const f of failed) io.stderr(failedLine(f));
   }
+  writeReportOutputs(
+    {
+      plan: result.plan,
+      secrets: result.secrets,
+      entries: result.outcomes.map((o) => ({
+        decision: o.decision,
+        outcome: o.outcome,
+        ...(o.detail ? { detail: o.detail } : {}),
+      })),
+      source: `sweep of the ${account.describe}`,
+    },
+    { csv: format === "csv", outcomes: true, ...(values.html ? { html: values.html } : {}) },
+    io,
+  );
   const undelivered = reportUndelivered(slack, io);
   return failed.length > 0 || undelivered > 0 ? 1 : 0;
 }

@@ -36,6 +36,17 @@ export function terminalSafe(text: string): string {
   return clean(text.replace(/\r\n/g, "\n"), (c) => LAYOUT.has(c) || JOINERS.has(c));
 }
 
+/**
+ * CSV text safe to print: its CRLF record ends kept (RFC 4180), everything else as `terminalSafe` makes it, so a
+ * cell's control character is a `[U+XXXX]` marker here as in any text the CLI prints.
+ */
+export function terminalCsv(text: string): string {
+  return text
+    .split("\r\n")
+    .map((part) => clean(part, (c) => LAYOUT.has(c) || JOINERS.has(c)))
+    .join("\r\n");
+}
+
 /** One value on one line (an id, a table cell): newline, tab and CR shown as markers too, so no line is forged. */
 export function terminalSafeLine(text: string): string {
   return clean(text, (c) => JOINERS.has(c));

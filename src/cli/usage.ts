@@ -55,6 +55,22 @@ const SLACK_URL: OptionHelp = {
   text: "post the Slack messages to this webhook-compatible URL",
 };
 const SLACK_STDOUT: OptionHelp = { text: "print the Slack messages instead of posting them" };
+const HTML: OptionHelp = {
+  value: "FILE",
+  text: "also write the HTML report (charts, funnel, deletions due, every secret) to FILE",
+};
+const FORMAT: OptionHelp = {
+  value: "table|json|csv",
+  text: "table (default), json, or csv (one row per decision, RFC 4180)",
+};
+const INVENTORY: OptionHelp = {
+  value: "FILE",
+  text: "the JSON of 'aws secretsmanager list-secrets --include-planned-deletion'",
+};
+const COMPLIANCE: OptionHelp = {
+  value: "FILE",
+  text: "the JSON of 'aws configservice get-compliance-details-by-config-rule' (else unused is judged here)",
+};
 
 export const COMMANDS = {
   validate: {
@@ -93,23 +109,51 @@ export const COMMANDS = {
     summary: "decide what the policy would do to an inventory; touches no AWS",
     synopsis: [
       "--inventory FILE [--compliance FILE] [--policy PATH] [--now ISO]",
-      "[--mode report|enforce] [--format table|json]",
+      "[--mode report|enforce] [--format table|json|csv] [--html FILE]",
     ],
     options: {
-      inventory: {
-        value: "FILE",
-        text: "the JSON of 'aws secretsmanager list-secrets --include-planned-deletion'",
-      },
-      compliance: {
-        value: "FILE",
-        text: "the JSON of 'aws configservice get-compliance-details-by-config-rule' (else unused is judged here)",
-      },
+      inventory: INVENTORY,
+      compliance: COMPLIANCE,
       policy: POLICY,
       now: NOW,
       mode: MODE,
-      format: { value: "table|json", text: "table (default) or json" },
+      format: FORMAT,
+      html: HTML,
     },
-    examples: ["governor plan --inventory examples/inventory.json --now 2026-11-23T00:00:00Z"],
+    examples: [
+      "governor plan --inventory examples/inventory.json --now 2026-11-23T00:00:00Z",
+      "governor plan --inventory examples/inventory.json --format csv > plan.csv",
+    ],
+  },
+  report: {
+    summary: "the HTML report (and table, JSON or CSV) of a plan: offline, or the live account read-only",
+    synopsis: [
+      "(--inventory FILE [--compliance FILE] | --account FILE | --live) [--policy PATH] [--now ISO]",
+      "[--mode report|enforce] [--html FILE] [--format table|json|csv]",
+    ],
+    options: {
+      inventory: INVENTORY,
+      compliance: COMPLIANCE,
+      account: ACCOUNT,
+      live: LIVE,
+      policy: POLICY,
+      now: NOW,
+      mode: {
+        value: "report|enforce",
+        text: "the mode the plan is for (default the policy's); the report changes nothing either way",
+      },
+      html: { value: "FILE", text: "write the HTML report to FILE" },
+      format: {
+        value: "table|json|csv",
+        text: "also print the plan: table, json or csv (default: table without --html)",
+      },
+    },
+    examples: [
+      "governor report --inventory examples/inventory.json --now 2026-11-23T00:00:00Z --html report.html",
+      "governor report --live --html report.html --format csv > secrets.csv",
+    ],
+    notes:
+      "One self-contained file: charts as inline SVG, no URL, a Content-Security-Policy that allows only its own\nstyle and script. --account and --live read the account as the sweep does (ListSecrets, Config, the\nreplicated primaries described) and plan, but take no action, whatever the mode.",
   },
   replay: {
     summary: "run event files through the same code as the Lambda handlers",
@@ -145,7 +189,8 @@ export const COMMANDS = {
     summary: "the daily sweep: read the whole account, plan under the blast-radius limit, act",
     synopsis: [
       "(--account FILE [--write] | --live) [--policy PATH] [--now ISO] [--mode report|enforce]",
-      "[--format table|json] [--slack-url URL | --slack-stdout] [--write-share SHARE]",
+      "[--format table|json|csv] [--html FILE] [--slack-url URL | --slack-stdout]",
+      "[--write-share SHARE]",
     ],
     options: {
       account: ACCOUNT,
@@ -154,7 +199,14 @@ export const COMMANDS = {
       policy: POLICY,
       now: NOW,
       mode: MODE,
-      format: { value: "table|json", text: "table (default) or json" },
+      format: {
+        value: "table|json|csv",
+        text: "table (default), json, or csv (one row per decision, with its outcome)",
+      },
+      html: {
+        value: "FILE",
+        text: "also write the HTML report of the sweep (what it did or would do) to FILE",
+      },
       "slack-url": SLACK_URL,
       "slack-stdout": SLACK_STDOUT,
       "write-share": {

@@ -94,6 +94,22 @@ export interface CostSummary {
   projectedMonthlySavingsUsd: number;
 }
 
+/**
+ * What one secret adds to the CostSummary: the summary is the sum of these (in cents), so a breakdown by team or
+ * stage made from them adds up to the summary's figures exactly.
+ */
+export interface SecretCost {
+  arn: string;
+  /** Billed a month now: $0.40 per secret and per replica, nothing while deletion is pending. */
+  monthlyCostUsd: number;
+  /** Counted in `unused` and `unusedMonthlyCostUsd`. */
+  unused: boolean;
+  /** Counted in `projectedMonthlySavingsUsd`: on its way to deletion. */
+  projected: boolean;
+  /** Counted in `realisedMonthlySavingsUsd`: what it cost before the governor scheduled its deletion. */
+  realisedUsd: number;
+}
+
 export interface LimitReport {
   /** Destructive actions allowed this run (the smaller of the per-run and remaining per-day budgets). */
   allowed: number;
@@ -106,6 +122,8 @@ export interface Plan {
   now: Date;
   decisions: Decision[];
   summary: CostSummary;
+  /** One per secret of the inventory, in its order: what the summary is made of. */
+  costs: SecretCost[];
   limit: LimitReport;
 }
 

@@ -8,6 +8,7 @@ import {
   type Mode,
   type Plan,
   PRICE_PER_SECRET_MONTH_USD,
+  type SecretCost,
 } from "../domain/decision.js";
 import type { Finding, FindingType } from "../domain/finding.js";
 import { isReplicatedPrimary, type Secret, secretMatchesId } from "../domain/secret.js";
@@ -49,8 +50,9 @@ export function monthlyCost(secret: Secret): number {
   return PRICE_PER_SECRET_MONTH_USD * (1 + (secret.replicas?.length ?? 0));
 }
 
-function round(usd: number): number {
-  return Math.round(usd * 100) / 100;
+/** Whole cents: sums of them are exact, where sums of dollar floats drift. */
+function cents(usd: number): number {
+  return Math.round(usd * 100);
 }
 
 /** Findings the inventory alone shows, for the finding types the policy has rules on. */
@@ -180,13 +182,12 @@ export function planAccount(
   }
 
   const decisions: Decision[] = [];
-  const costs = { total: 0, unused: 0, unusedCount: 0, realised: 0, projected: 0 };
+  const costs: SecretCost[] = [];
   const unusedRuleThreshold = (secret: Secret) =>
     firstMatchingRule(policy.rules, secret, "unused", now)?.unusedForDays ?? DEFAULT_UNUSED_FOR_DAYS;
 
   for (const secret of secrets) {
     const cost = monthlyCost(secret);
-    costs.total += cost;
     const fromConfig = config.get(secret.arn);
     let unusedDecision: Decision | undefined;
     for (const type of types) {
@@ -208,12 +209,10 @@ export function planAccount(
       !secret.deletedDate &&
       unusedDecision?.guard !== "recently-accessed" &&
       (configUnused === "open" ? judged !== false : judged === true);
-    if (unused) {
-      costs.unusedCount++;
-      costs.unused += cost;
-    }
-    if (secret.deletedDate && readStage(secret).stage === "deletion-scheduled")
-      costs.realised += PRICE_PER_SECRET_MONTH_USD * (1 + (secret.replicas?.length ?? 0));
+    const realisedUsd =
+      secret.deletedDate && readStage(secret).stage === "deletion-scheduled"
+        ? PRICE_PER_SECRET_MONTH_USD * (1 + (secret.replicas?.length ?? 0))
+        : 0;
     const rule = unusedDecision?.rule ? policy.rules.find((r) => r.name === unusedDecision?.rule) : undefined;
     const permanent = new Set(["exempt", "owning-service", "replica", "replicas-unknown", "already-deleted"]);
     // A primary with replicas is never scheduled for deletion (guard replica), whatever its stage now.
@@ -224,8 +223,16 @@ export function planAccount(
       (rule?.actions ?? []).some(
         (a) => a === "schedule-deletion" || (typeof a === "object" && "schedule-deletion" in a),
       );
-    if (unused && deletes && unusedDecision && !permanent.has(unusedDecision.guard ?? "") && !neverDeleted)
-      costs.projected += cost;
+    const projected =
+      unused && deletes && !!unusedDecision && !permanent.has(unusedDecision.guard ?? "") && !neverDeleted;
+    // To the cent, as the JSON shows them: 0.4 * 3 is 1.2000000000000002 in floating point.
+    costs.push({
+      arn: secret.arn,
+      monthlyCostUsd: cents(cost) / 100,
+      unused,
+      projected,
+      realisedUsd: cents(realisedUsd) / 100,
+    });
   }
 
   const destructiveArns = new Set(
@@ -240,13 +247,19 @@ export function planAccount(
     destructiveActionsToday(secrets, now),
     now,
   );
-  const summary: CostSummary = {
-    secrets: secrets.length,
-    unused: costs.unusedCount,
-    monthlyCostUsd: round(costs.total),
-    unusedMonthlyCostUsd: round(costs.unused),
-    realisedMonthlySavingsUsd: round(costs.realised),
-    projectedMonthlySavingsUsd: round(costs.projected),
+  return { mode: options.mode, now, decisions, summary: summariseCosts(costs), costs, limit };
+}
+
+/** The CostSummary of some secrets' costs: also what a breakdown by team or stage adds up to. */
+export function summariseCosts(costs: readonly SecretCost[]): CostSummary {
+  const sum = (pick: (c: SecretCost) => number) =>
+    costs.reduce((total, c) => total + cents(pick(c)), 0) / 100;
+  return {
+    secrets: costs.length,
+    unused: costs.filter((c) => c.unused).length,
+    monthlyCostUsd: sum((c) => c.monthlyCostUsd),
+    unusedMonthlyCostUsd: sum((c) => (c.unused ? c.monthlyCostUsd : 0)),
+    realisedMonthlySavingsUsd: sum((c) => c.realisedUsd),
+    projectedMonthlySavingsUsd: sum((c) => (c.projected ? c.monthlyCostUsd : 0)),
   };
-  return { mode: options.mode, now, decisions, summary, limit };
 }

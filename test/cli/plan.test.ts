@@ -266,7 +266,7 @@ describe("governor plan: bad input", () => {
     [
       "a bad --format",
       ["plan", "--inventory", INVENTORY, "--format", "xml"],
-      "--format must be table or json",
+      "--format must be table, json or csv, not xml",
     ],
     [
       "a bad --mode",
@@ -295,7 +295,7 @@ describe("governor plan: bad input", () => {
       [
         `governor plan: ${message}`,
         "usage: governor plan --inventory FILE [--compliance FILE] [--policy PATH] [--now ISO]",
-        "                     [--mode report|enforce] [--format table|json]",
+        "                     [--mode report|enforce] [--format table|json|csv] [--html FILE]",
         "see 'governor plan --help'",
         "",
       ].join("\n"),
@@ -310,7 +310,7 @@ describe("governor plan: bad input", () => {
     expect(code).toBe(2);
     expect(stdout).toBe("");
     expect(stderr).toBe(
-      "governor: unknown command 'pln' (did you mean 'plan'?)\ncommands: validate, compile, schema, plan, replay, sweep, restore, preflight\nsee 'governor --help'\n",
+      "governor: unknown command 'pln' (did you mean 'plan'?)\ncommands: validate, compile, schema, plan, report, replay, sweep, restore, preflight\nsee 'governor --help'\n",
     );
   });
 

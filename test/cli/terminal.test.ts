@@ -7,6 +7,7 @@ import {
   joinText,
   paint,
   renderText,
+  terminalCsv,
   terminalJson,
   terminalSafe,
   terminalSafeLine,
@@ -173,5 +174,13 @@ describe("no text of the CLI bypasses the chokepoint", () => {
     text,
   }) => {
     expect(text).not.toMatch(/\\u001b|\\x1b|\\u\{1b\}|\\e\[/i);
+  });
+});
+
+describe("terminalCsv", () => {
+  it("keeps the CRLF record ends and a cell's line break, and shows every other control character", () => {
+    expect(terminalCsv('a,b\r\n"x\ny",\u001b]0;t\u0007\r\n"\rlead",z\r\n')).toBe(
+      'a,b\r\n"x\ny",[U+001B]]0;t[U+0007]\r\n"[U+000D]lead",z\r\n',
+    );
   });
 });
