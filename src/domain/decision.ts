@@ -107,6 +107,8 @@ export interface Plan {
   decisions: Decision[];
   summary: CostSummary;
   limit: LimitReport;
+  /** The secrets counted in `summary.unused` (their cost is `summary.unusedMonthlyCostUsd`), for per-team sums. */
+  unusedArns?: string[];
 }
 
 /** Price list (us-east-1, 2026): per secret-month, replicas billed as secrets, nothing while pending deletion. */

@@ -181,6 +181,7 @@ export function planAccount(
 
   const decisions: Decision[] = [];
   const costs = { total: 0, unused: 0, unusedCount: 0, realised: 0, projected: 0 };
+  const unusedArns: string[] = [];
   const unusedRuleThreshold = (secret: Secret) =>
     firstMatchingRule(policy.rules, secret, "unused", now)?.unusedForDays ?? DEFAULT_UNUSED_FOR_DAYS;
 
@@ -211,6 +212,7 @@ export function planAccount(
     if (unused) {
       costs.unusedCount++;
       costs.unused += cost;
+      unusedArns.push(secret.arn);
     }
     if (secret.deletedDate && readStage(secret).stage === "deletion-scheduled")
       costs.realised += PRICE_PER_SECRET_MONTH_USD * (1 + (secret.replicas?.length ?? 0));
@@ -248,5 +250,5 @@ export function planAccount(
     realisedMonthlySavingsUsd: round(costs.realised),
     projectedMonthlySavingsUsd: round(costs.projected),
   };
-  return { mode: options.mode, now, decisions, summary, limit };
+  return { mode: options.mode, now, decisions, summary, limit, unusedArns };
 }
