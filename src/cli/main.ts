@@ -97,6 +97,8 @@ export async function main(argv: string[], raw: CliIO = processIO()): Promise<nu
         return await (await import("./restore.js")).runRestore(rest, io);
       case "preflight":
         return await (await import("./preflight.js")).runPreflight(rest, io);
+      case "org":
+        return await (await import("./org.js")).runOrg(rest, io);
       case "--version":
       case "-V":
       case "version":
