@@ -32,6 +32,16 @@ function list(value: string | undefined, what: string, pattern: RegExp): string[
   return [...new Set(items)];
 }
 
+/** The S3 location of a template URL (virtual-hosted or path style), for its upload command. */
+export function s3UriOf(url: string): string | undefined {
+  const virtual =
+    /^https:\/\/([a-z0-9][a-z0-9.-]+)\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?\/(\S+)$/.exec(url);
+  if (virtual) return `s3://${virtual[1]}/${virtual[2]}`;
+  const path =
+    /^https:\/\/s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?\/([a-z0-9][a-z0-9.-]+)\/(\S+)$/.exec(url);
+  return path ? `s3://${path[1]}/${path[2]}` : undefined;
+}
+
 export interface StackSetCommands {
   upload: string[];
   createStackSet: string;
@@ -137,8 +147,18 @@ export function runOrgStackset(argv: string[], io: Terminal): number {
     template: url !== undefined ? { url } : { body: out ?? "stackset.json" },
     parameters: { Mode: values.mode, ...(orgBus ? { OrgBusArn: orgBus } : {}) },
   });
+  const templateFile = out ?? "stackset.json";
+  const s3Uri = url ? s3UriOf(url) : undefined;
   const lines = [
-    `# StackSet template: ${stackSet.bytes} bytes${out ? `, written to ${out}` : ""} (--template-body takes ${TEMPLATE_BODY_MAX_BYTES})${url ? `; upload it to ${url} first` : ""}`,
+    `# StackSet template: ${stackSet.bytes} bytes${out ? `, written to ${out}` : ""} (--template-body takes ${TEMPLATE_BODY_MAX_BYTES})`,
+    ...(url
+      ? [
+          "# 0. The template, where --template-url points:",
+          s3Uri
+            ? `aws s3 cp ${shellWord(templateFile)} ${shellWord(s3Uri)}`
+            : `# upload ${templateFile} to ${url}`,
+        ]
+      : []),
     "# 1. The function code in each region's artifacts bucket (a bucket policy must let the organization read it:",
     "#    s3:GetObject with the condition aws:PrincipalOrgID).",
     ...commands.upload,
