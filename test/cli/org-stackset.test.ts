@@ -48,8 +48,8 @@ describe("toStackSetTemplate", () => {
     const resources = template.Resources as Record<string, { Properties: { Code?: unknown } }>;
     expect(Object.keys(resources)).toEqual(["SweepLambdaFunction", "AccessFailureLambdaFunction", "Queue"]);
     expect(resources.SweepLambdaFunction?.Properties.Code).toEqual({
-      S3Bucket: { "Fn::Sub": "${ArtifactsBucketPrefix}-${AWS::Region}" },
-      S3Key: { "Fn::Sub": "${ArtifactsKeyPrefix}sweep.zip" },
+      S3Bucket: { "Fn::Sub": `\${ArtifactsBucketPrefix}-\${AWS::Region}` },
+      S3Key: { "Fn::Sub": `\${ArtifactsKeyPrefix}sweep.zip` },
     });
     expect(artifacts).toEqual(["sweep.zip", "accessFailure.zip"]);
     expect(template.Outputs).toEqual({ GovernorRoleArn: { Value: "x" } });
