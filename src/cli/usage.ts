@@ -191,9 +191,9 @@ export const COMMANDS = {
   "org stackset": {
     summary: "make the packaged template a StackSet template and print the org rollout commands",
     synopsis: [
-      "--artifacts-bucket-prefix PREFIX --regions LIST --ou LIST [--template FILE] [--out FILE]",
-      "[--template-url URL] [--artifacts-key-prefix PREFIX] [--stack-set-name NAME]",
-      "[--mode report|enforce] [--org-bus-arn ARN]",
+      "--artifacts-bucket-prefix PREFIX --regions LIST --ou LIST [--template FILE]",
+      "[--out FILE] [--template-url URL] [--artifacts-key-prefix PREFIX]",
+      "[--stack-set-name NAME] [--mode report|enforce] [--org-bus-arn ARN]",
     ],
     options: {
       template: {
@@ -226,7 +226,7 @@ export const COMMANDS = {
       },
     },
     examples: [
-      "governor org stackset --artifacts-bucket-prefix my-artifacts --regions eu-west-1,us-east-1 --ou ou-ab12-34cd56ef --out stackset.json",
+      "governor org stackset --artifacts-bucket-prefix acme --regions eu-west-1,us-east-1 --ou ou-ab12-34cd56ef \\\n    --out stackset.json --template-url https://acme-eu-west-1.s3.eu-west-1.amazonaws.com/stackset.json",
     ],
     notes:
       "Without a deployment bucket and with each function's code from the artifacts bucket of its own region, so one\ntemplate serves every account and region; compact JSON. Over 51,200 bytes, CloudFormation needs the template\nfrom S3: --template-url. The commands are printed, never run: run them from the management account or a\ndelegated administrator (add --call-as DELEGATED_ADMIN).",
