@@ -15,6 +15,7 @@ import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventBridgeAuditSink } from "../../src/adapters/audit.js";
 import { EventBridgeOrgReporter, MemoryOrgReporter } from "../../src/adapters/org-reporter.js";
+import { runSweepWithOrgReport } from "../../src/app/org-report.js";
 import {
   ORG_ACTION_DETAIL_TYPE,
   ORG_EVENT_SOURCE,
@@ -28,7 +29,7 @@ import { parseInventory } from "../../src/domain/secret.js";
 import { buildHeartbeat, buildOrgSummary } from "../../src/policy/org-summary.js";
 import { planAccount } from "../../src/policy/plan.js";
 import type { OrgEvent, OrgReporter } from "../../src/ports.js";
-import { defaultPolicy, entry, NOW } from "../fixtures/app/fakes.js";
+import { accountOf, defaultPolicy, entry, NOW } from "../fixtures/app/fakes.js";
 import { MOTO_ENV, type Moto, startMoto } from "../helpers/moto.js";
 
 /**
@@ -232,23 +233,34 @@ describe("forwarding to the central bus in another account", () => {
       }),
     );
 
-    // Act: the sweep's reporter and the audit sink put on the member's audit bus, as in Lambda.
-    await new EventBridgeOrgReporter(member, "default").publish(orgEvents());
-    await new EventBridgeAuditSink(member, "default").record([
-      {
-        time: NOW.toISOString(),
-        mode: "report",
-        arn: `arn:aws:secretsmanager:${REGION}:${MEMBER}:secret:pay/stale-AbCdEf`,
-        name: "pay/stale",
-        finding: "unused",
-        action: "tag",
-        guard: null,
-        outcome: "planned",
-      },
+    // Act: a sweep of the member's account (report mode), its audit and its org report on the member's audit
+    // bus, as in Lambda.
+    const account = accountOf([
+      entry("pay/stale", { LastAccessedDate: "2026-05-01T00:00:00Z", tags: { team: "payments" } }),
+      entry("pay/active", { LastAccessedDate: "2026-11-22T00:00:00Z", tags: { team: "payments" } }),
     ]);
+    const result = await runSweepWithOrgReport(
+      {
+        store: account,
+        policy: defaultPolicy(),
+        mode: "report",
+        now: NOW,
+        exemptPrincipals: [],
+        audit: new EventBridgeAuditSink(member, "default"),
+      },
+      {
+        reporter: new EventBridgeOrgReporter(member, "default"),
+        accountId: MEMBER,
+        region: REGION,
+        sweepIntervalMinutes: 1440,
+        clock: { now: () => NOW },
+      },
+    );
+    expect(result.plan.summary).toMatchObject({ secrets: 2, unused: 1 });
 
     // Assess: all three reached the central bus, each in its contract's shape.
     const arrived = await drain(seen);
+    // One audit entry (pay/stale would be flagged), the summary and the heartbeat.
     expect(arrived.map((e) => e["detail-type"]).sort()).toEqual(
       [ORG_ACTION_DETAIL_TYPE, ORG_HEARTBEAT_DETAIL_TYPE, ORG_SUMMARY_DETAIL_TYPE].sort(),
     );
