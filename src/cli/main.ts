@@ -19,6 +19,9 @@ import {
   usageLines,
 } from "./usage.js";
 
+/** The top-level commands: `org` once for its subcommands (`org stackset`, `org plan`, ...). */
+const TOP_COMMANDS = [...new Set(Object.keys(COMMANDS).map((name) => name.split(" ")[0] as string))];
+
 /** Policy problems printed at most: the rest are counted. */
 export const MAX_PROBLEMS_SHOWN = 50;
 
@@ -60,9 +63,7 @@ function usageError(error: UsageError, io: Terminal, running: CommandName | unde
       `governor ${command}: ${error.message}\nusage: ${usageLines(command).replace(/\n/g, "\n       ")}\nsee 'governor ${command} --help'\n`,
     );
   } else {
-    io.stderr(
-      `governor: ${error.message}\ncommands: ${Object.keys(COMMANDS).join(", ")}\nsee 'governor --help'\n`,
-    );
+    io.stderr(`governor: ${error.message}\ncommands: ${TOP_COMMANDS.join(", ")}\nsee 'governor --help'\n`);
   }
   return 2;
 }
@@ -120,7 +121,7 @@ export async function main(argv: string[], raw: CliIO = processIO()): Promise<nu
         io.stdout(USAGE);
         return command === undefined ? 2 : 0;
       default: {
-        const best = closestWord(command, Object.keys(COMMANDS));
+        const best = closestWord(command, TOP_COMMANDS);
         throw new UsageError(`unknown command '${command}'${best ? ` (did you mean '${best}'?)` : ""}`);
       }
     }

@@ -1,6 +1,6 @@
 import { closestWord } from "../policy/issues.js";
 import type { Terminal } from "./io.js";
-import { COMMANDS, commandHelp, isCommand, UsageError } from "./usage.js";
+import { COMMANDS, commandHelp, isCommand } from "./usage.js";
 
 type Run = (argv: string[], io: Terminal) => number | Promise<number>;
 
@@ -33,7 +33,10 @@ export async function runOrg(argv: string[], io: Terminal): Promise<number> {
   const load = Object.hasOwn(SUBCOMMANDS, sub) ? SUBCOMMANDS[sub] : undefined;
   if (!load || !isCommand(name)) {
     const best = closestWord(sub, Object.keys(SUBCOMMANDS));
-    throw new UsageError(`unknown org subcommand '${sub}'${best ? ` (did you mean 'org ${best}'?)` : ""}`);
+    io.stderr(
+      `governor org: unknown subcommand '${sub}'${best ? ` (did you mean '${best}'?)` : ""}\nsubcommands: ${Object.keys(SUBCOMMANDS).join(", ")}\nsee 'governor org --help'\n`,
+    );
+    return 2;
   }
   const end = rest.indexOf("--");
   if ((end === -1 ? rest : rest.slice(0, end)).some((a) => a === "--help" || a === "-h")) {

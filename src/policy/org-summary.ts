@@ -41,7 +41,8 @@ function dayStart(day: string): Date | undefined {
 /**
  * When a secret's deletion is due, if within DELETIONS_DUE_DAYS of `now`: a pending deletion's date (the
  * governor's facts keep DeletedDate as the day it is deleted for good, as its digests say), a deletion this plan
- * schedules now, or the day the lifecycle schedules it (`next`).
+ * schedules now, or the day the lifecycle schedules it (`next`). DescribeSecret and ListSecrets give DeletedDate
+ * as "the date the secret is scheduled for deletion" (Secrets Manager API reference).
  */
 function deletionDueOn(secret: Secret, decisions: readonly Decision[], now: Date): Date | undefined {
   const horizon = addDays(now, DELETIONS_DUE_DAYS).getTime();
