@@ -42,11 +42,17 @@ async function reportToOrg(
 ): Promise<void> {
   const events: OrgEvent[] = [];
   try {
-    if (result)
+    if (result) {
+      // The decisions as carried out: a failed action changed no stage and scheduled no deletion.
+      const decisions = result.outcomes.map((o) =>
+        o.outcome === "failed" ? { ...o.decision, action: "none" as const, steps: [] } : o.decision,
+      );
+      const plan = { ...result.plan, decisions };
       events.push({
         kind: "summary",
-        detail: buildOrgSummary(result.plan, result.secrets, org.accountId, org.region, deps.now),
+        detail: buildOrgSummary(plan, result.secrets, org.accountId, org.region, deps.now),
       });
+    }
     events.push({
       kind: "heartbeat",
       detail: buildHeartbeat({

@@ -120,6 +120,24 @@ describe("runSweepWithOrgReport", () => {
     });
   });
 
+  it("counts the stages the sweep left, not those of the actions that failed", async () => {
+    const reporter = org();
+    const store = new ScriptedStore(exampleAccount()).fail(
+      "tag",
+      new AdapterError("TagResource failed: AccessDeniedException", "TagResource", false),
+    );
+    const planned = await runSweep(deps(exampleAccount()));
+    const full = buildOrgSummary(planned.plan, planned.secrets, ACCOUNT_ID, "us-east-1", NOW);
+
+    const result = await runSweepWithOrgReport(deps(store), reporter);
+
+    expect(result.outcomes.some((o) => o.outcome === "failed")).toBe(true);
+    const summary = orgSummarySchema.parse(reporter.reporter.events[0]?.detail);
+    // Every tag failed: no secret became flagged by this run; the cost figures are the plan's all the same.
+    expect(summary.byStage.flagged).toBeLessThan(full.byStage.flagged);
+    expect(summary.unusedMonthlyCostUsd).toBe(full.unusedMonthlyCostUsd);
+  });
+
   it("is the plain sweep without an org bus", async () => {
     const result = await runSweepWithOrgReport(deps(exampleAccount()), undefined);
     expect(result.plan.summary.secrets).toBe(13);
