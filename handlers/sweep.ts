@@ -1,6 +1,6 @@
 import { deadlineOf, type LambdaContext } from "../src/app/lambda-events.js";
 import { type NotifyDeps, notifySweep } from "../src/app/notify.js";
-import { type OrgReportDeps, runSweepWithOrgReport } from "../src/app/org-report.js";
+import { type OrgReportDeps, runSweepWithOrgReport } from "../src/app/sweep-org-report.js";
 import type { SweepDeps } from "../src/app/sweep.js";
 import { getRuntime } from "../src/composition/runtime.js";
 import { orgReportDeps, sweepDeps } from "../src/composition/sweep-runtime.js";

@@ -1,7 +1,7 @@
 import { makeConfigClient, makeEventBridgeClient } from "../adapters/aws-clients.js";
 import { ConfigComplianceSource } from "../adapters/config-compliance.js";
 import { EventBridgeOrgReporter } from "../adapters/org-reporter.js";
-import type { OrgReportDeps } from "../app/org-report.js";
+import type { OrgReportDeps } from "../app/sweep-org-report.js";
 import type { SweepDeps } from "../app/sweep.js";
 import { FINDING_TYPES, type FindingType } from "../domain/finding.js";
 import { scheduleInterval } from "../domain/schedule.js";

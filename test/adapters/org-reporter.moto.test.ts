@@ -15,7 +15,7 @@ import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventBridgeAuditSink } from "../../src/adapters/audit.js";
 import { EventBridgeOrgReporter, MemoryOrgReporter } from "../../src/adapters/org-reporter.js";
-import { runSweepWithOrgReport } from "../../src/app/org-report.js";
+import { runSweepWithOrgReport } from "../../src/app/sweep-org-report.js";
 import {
   ORG_ACTION_DETAIL_TYPE,
   ORG_EVENT_SOURCE,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MemoryOrgReporter } from "../../src/adapters/org-reporter.js";
-import { type OrgReportDeps, runSweepWithOrgReport } from "../../src/app/org-report.js";
+import { type OrgReportDeps, runSweepWithOrgReport } from "../../src/app/sweep-org-report.js";
 import { runSweep, type SweepDeps } from "../../src/app/sweep.js";
 import { orgHeartbeatSchema, orgSummarySchema } from "../../src/domain/org-events.js";
 import { AdapterError } from "../../src/errors.js";
