@@ -1,18 +1,21 @@
 import { deadlineOf, type LambdaContext } from "../src/app/lambda-events.js";
 import { type NotifyDeps, notifySweep } from "../src/app/notify.js";
-import { runSweep, type SweepDeps } from "../src/app/sweep.js";
+import type { SweepDeps } from "../src/app/sweep.js";
+import { type OrgReportDeps, runSweepWithOrgReport } from "../src/app/sweep-org-report.js";
 import { getRuntime } from "../src/composition/runtime.js";
-import { sweepDeps } from "../src/composition/sweep-runtime.js";
+import { orgReportDeps, sweepDeps } from "../src/composition/sweep-runtime.js";
 
 /** Lambda entry for the daily sweep (a schedule). Tests call makeHandler with fakes. */
 export function makeHandler(
-  deps: (now: Date, deadline?: number) => { sweep: SweepDeps; notify: NotifyDeps },
+  deps: (now: Date, deadline?: number) => { sweep: SweepDeps; notify: NotifyDeps; org?: OrgReportDeps },
 ) {
   return async (_event?: unknown, context?: LambdaContext) => {
-    const { sweep, notify } = deps(new Date(), deadlineOf(context));
+    const { sweep, notify, org } = deps(new Date(), deadlineOf(context));
     const remaining = context?.getRemainingTimeInMillis;
-    const result = await runSweep(
+    // With an OrgBusArn, a summary and a heartbeat follow the sweep (the heartbeat even when it throws).
+    const result = await runSweepWithOrgReport(
       remaining ? { ...sweep, remainingMs: () => remaining.call(context) } : sweep,
+      org,
     );
     const { failedDeliveries, keptAlertsRejected } = await notifySweep(result, notify);
     const failed = result.outcomes.filter((o) => o.outcome === "failed");
@@ -36,5 +39,6 @@ export function makeHandler(
 
 export const handler = makeHandler((now, deadline) => {
   const runtime = getRuntime();
-  return { sweep: sweepDeps(now), notify: runtime.notifyDeps(now, deadline) };
+  const org = orgReportDeps();
+  return { sweep: sweepDeps(now), notify: runtime.notifyDeps(now, deadline), ...(org ? { org } : {}) };
 });

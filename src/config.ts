@@ -66,6 +66,19 @@ export class GovernorConfig {
     return this.env.GOVERNOR_AUDIT_BUS ?? "default";
   }
 
+  /**
+   * The organization's central event bus (stack parameter OrgBusArn); set: the sweep puts a summary and a
+   * heartbeat on the audit bus after each run, and the stack's rule forwards them there. Unset: no org reporting.
+   */
+  get orgBusArn(): string | undefined {
+    return this.env.GOVERNOR_ORG_BUS_ARN || undefined;
+  }
+
+  /** The sweep's schedule expression (stack parameter SweepSchedule), for the heartbeat's interval. */
+  get sweepSchedule(): string {
+    return this.env.GOVERNOR_SWEEP_SCHEDULE || "cron(0 6 * * ? *)";
+  }
+
   get writeShare(): number {
     const value = Number(this.env.GOVERNOR_WRITE_SHARE ?? "0.5");
     if (!(value > 0 && value <= 1))

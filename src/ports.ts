@@ -2,6 +2,7 @@ import type { WindowVerdict } from "./domain/access-window.js";
 import type { AuditEntry } from "./domain/audit.js";
 import type { CostSummary, Decision, Mode } from "./domain/decision.js";
 import type { Finding } from "./domain/finding.js";
+import type { OrgHeartbeat, OrgSummary } from "./domain/org-events.js";
 import type { Secret } from "./domain/secret.js";
 import type { RoutedMessage, SlackMessage } from "./report/message.js";
 
@@ -163,6 +164,17 @@ export interface EventLedger {
   complete(entry: LedgerEntry): Promise<void>;
   release(entry: LedgerEntry): Promise<void>;
 }
+
+/**
+ * The organization plane's feed (src/domain/org-events.ts): a summary and a heartbeat per sweep, put on the audit
+ * bus, from where the stack's rule forwards the governor's events to the central bus (EventBridge in AWS:
+ * src/adapters/org-reporter.ts; memory for tests). Throws (AdapterError) when the events were not taken.
+ */
+export interface OrgReporter {
+  publish(events: OrgEvent[]): Promise<void>;
+}
+
+export type OrgEvent = { kind: "summary"; detail: OrgSummary } | { kind: "heartbeat"; detail: OrgHeartbeat };
 
 export interface Clock {
   now(): Date;

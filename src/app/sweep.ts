@@ -42,6 +42,8 @@ export interface SweepResult {
   secrets: Secret[];
   /** Set when Config's compliance data could not be read, with the reason. */
   complianceUnavailable?: string;
+  /** Actions left for the next run because the time budget was reached (the run stopped early). */
+  leftForNextRun?: number;
 }
 
 /**
@@ -134,5 +136,11 @@ export async function runSweep(deps: SweepDeps): Promise<SweepResult> {
       .map((o) => auditEntryOf(o.decision, o.outcome, o.detail, deps.mode, deps.now));
     await recordAudit(deps.audit, entries, deps.log);
   }
-  return { plan, outcomes, secrets, ...(complianceUnavailable ? { complianceUnavailable } : {}) };
+  return {
+    plan,
+    outcomes,
+    secrets,
+    ...(complianceUnavailable ? { complianceUnavailable } : {}),
+    ...(outOfTime > 0 ? { leftForNextRun: outOfTime } : {}),
+  };
 }

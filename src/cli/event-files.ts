@@ -12,7 +12,7 @@ export interface EventFile {
 }
 
 /** The JSON of a file, or an InputError at `file:line:col` saying what breaks it. */
-function parseJson(file: string, text: string): unknown {
+export function parseJson(file: string, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -19,6 +19,9 @@ import {
   usageLines,
 } from "./usage.js";
 
+/** The top-level commands: `org` once for its subcommands (`org stackset`, `org plan`, ...). */
+const TOP_COMMANDS = [...new Set(Object.keys(COMMANDS).map((name) => name.split(" ")[0] as string))];
+
 /** Policy problems printed at most: the rest are counted. */
 export const MAX_PROBLEMS_SHOWN = 50;
 
@@ -60,9 +63,7 @@ function usageError(error: UsageError, io: Terminal, running: CommandName | unde
       `governor ${command}: ${error.message}\nusage: ${usageLines(command).replace(/\n/g, "\n       ")}\nsee 'governor ${command} --help'\n`,
     );
   } else {
-    io.stderr(
-      `governor: ${error.message}\ncommands: ${Object.keys(COMMANDS).join(", ")}\nsee 'governor --help'\n`,
-    );
+    io.stderr(`governor: ${error.message}\ncommands: ${TOP_COMMANDS.join(", ")}\nsee 'governor --help'\n`);
   }
   return 2;
 }
@@ -99,25 +100,30 @@ export async function main(argv: string[], raw: CliIO = processIO()): Promise<nu
         return await (await import("./restore.js")).runRestore(rest, io);
       case "preflight":
         return await (await import("./preflight.js")).runPreflight(rest, io);
+      case "org":
+        return await (await import("./org.js")).runOrg(rest, io);
       case "--version":
       case "-V":
       case "version":
         io.stdout(`governor ${packageVersion()}\n`);
         return 0;
-      case "help":
-        if (isCommand(rest[0])) {
-          io.stdout(commandHelp(rest[0]));
+      case "help": {
+        // `governor help org plan` as `governor org plan --help`.
+        const topic = rest[0] === "org" && rest[1] ? `org ${rest[1]}` : rest[0];
+        if (isCommand(topic)) {
+          io.stdout(commandHelp(topic));
           return 0;
         }
         io.stdout(USAGE);
         return 0;
+      }
       case undefined:
       case "--help":
       case "-h":
         io.stdout(USAGE);
         return command === undefined ? 2 : 0;
       default: {
-        const best = closestWord(command, Object.keys(COMMANDS));
+        const best = closestWord(command, TOP_COMMANDS);
         throw new UsageError(`unknown command '${command}'${best ? ` (did you mean '${best}'?)` : ""}`);
       }
     }

@@ -1,7 +1,10 @@
-import { makeConfigClient } from "../adapters/aws-clients.js";
+import { makeConfigClient, makeEventBridgeClient } from "../adapters/aws-clients.js";
 import { ConfigComplianceSource } from "../adapters/config-compliance.js";
+import { EventBridgeOrgReporter } from "../adapters/org-reporter.js";
 import type { SweepDeps } from "../app/sweep.js";
+import type { OrgReportDeps } from "../app/sweep-org-report.js";
 import { FINDING_TYPES, type FindingType } from "../domain/finding.js";
+import { scheduleInterval } from "../domain/schedule.js";
 import type { Policy } from "../policy/schema.js";
 import { getRuntime } from "./runtime.js";
 
@@ -36,4 +39,37 @@ export function sweepDeps(now: Date): SweepDeps {
     audit,
     log: runtime.log,
   };
+}
+
+let org: OrgReportDeps | null | undefined;
+
+/**
+ * The organization plane's reporter, when the stack has an OrgBusArn (GOVERNOR_ORG_BUS_ARN); undefined otherwise.
+ * An unreadable SweepSchedule does not stop the sweep: the heartbeat then says daily, and the log says why.
+ */
+export function orgReportDeps(): OrgReportDeps | undefined {
+  if (org !== undefined) return org ?? undefined;
+  const runtime = getRuntime();
+  const { config, log } = runtime;
+  if (!config.orgBusArn) {
+    org = null;
+    return undefined;
+  }
+  let sweepIntervalMinutes = 1440;
+  try {
+    const interval = scheduleInterval(config.sweepSchedule);
+    sweepIntervalMinutes = interval.minutes;
+    if (interval.capped) log.warn("sweep schedule is slower than weekly: the heartbeat says weekly");
+  } catch (error) {
+    log.warn("sweep schedule not understood: the heartbeat says daily", { reason: (error as Error).message });
+  }
+  const { clientOptions, stack } = runtime.shared;
+  org = {
+    reporter: new EventBridgeOrgReporter(makeEventBridgeClient(clientOptions), config.auditBus),
+    accountId: stack.account,
+    region: stack.region,
+    sweepIntervalMinutes,
+    clock: { now: () => new Date() },
+  };
+  return org;
 }

@@ -310,7 +310,7 @@ describe("governor plan: bad input", () => {
     expect(code).toBe(2);
     expect(stdout).toBe("");
     expect(stderr).toBe(
-      "governor: unknown command 'pln' (did you mean 'plan'?)\ncommands: validate, compile, schema, plan, report, replay, sweep, restore, preflight\nsee 'governor --help'\n",
+      "governor: unknown command 'pln' (did you mean 'plan'?)\ncommands: validate, compile, schema, plan, report, replay, sweep, restore, preflight, org\nsee 'governor --help'\n",
     );
   });
 

@@ -10,7 +10,7 @@ describe("governor CMD --help", () => {
     NAMES.flatMap((name) => [[name, "--help"] as const, [name, "-h"] as const]),
   )("%s %s prints its own usage, options and an example, exit 0", async (name, flag) => {
     // Act
-    const { code, stdout, stderr } = await runCli(name, flag);
+    const { code, stdout, stderr } = await runCli(...name.split(" "), flag);
 
     // Assess
     expect(code).toBe(0);
@@ -62,7 +62,7 @@ describe("governor --version", () => {
 describe("governor CMD with an option it does not take", () => {
   it.each(NAMES)("%s: exit 2 with the error, its usage line and where to read more", async (name) => {
     // Act: parsing checks first that every option the command takes is in its --help (exit 70 if not).
-    const { code, stdout, stderr } = await runCli(name, "--no-such-option");
+    const { code, stdout, stderr } = await runCli(...name.split(" "), "--no-such-option");
 
     // Assess
     expect(code).toBe(2);

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -243,6 +243,7 @@ describe("event routes", () => {
       { queue: `${r.id}DeadLetterQueue`, rule: `${r.id}Rule` },
     ]),
     { queue: "SweepDeadLetterQueue", rule: "SweepRule" },
+    { queue: "OrgForwardDeadLetterQueue", rule: "OrgForwardRule" },
   ])("$queue: an explicit Deny refuses every sender but $rule, the governor's role and break-glass", ({
     queue,
     rule,
@@ -335,6 +336,7 @@ describe("event routes", () => {
     expect(rules.map(([id]) => id).sort()).toEqual([
       "AccessFailureRule",
       "ConfigComplianceRule",
+      "OrgForwardRule",
       "RotationFailureRule",
       "SweepRule",
     ]);
@@ -632,8 +634,11 @@ describe("state table", () => {
 });
 
 describe("IAM", () => {
-  it("gives the four functions one role and no other", () => {
-    expect(resourcesOfType("AWS::IAM::Role").map(([id]) => id)).toEqual(["IamRoleLambdaExecution"]);
+  it("gives the four functions one role and no other (the other role is EventBridge's, for the org bus)", () => {
+    expect(resourcesOfType("AWS::IAM::Role").map(([id]) => id)).toEqual([
+      "IamRoleLambdaExecution",
+      "OrgForwardRole",
+    ]);
     expect(resourcesOfType("AWS::IAM::Policy")).toEqual([]);
     expect(resourcesOfType("AWS::IAM::ManagedPolicy")).toEqual([]);
     expect(resource("IamRoleLambdaExecution").Properties.ManagedPolicyArns).toBeUndefined();
@@ -883,16 +888,141 @@ describe("IAM", () => {
   });
 });
 
+async function cfnLint(file: string): Promise<void> {
+  const { stdout, stderr } = await run("bash", ["scripts/cfn-lint.sh", file], {
+    cwd: root,
+    timeout: 120_000,
+  }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+    throw new Error(`cfn-lint failed:\n${error.stdout ?? ""}${error.stderr ?? error.message}`);
+  });
+  expect(stdout.trim()).toBe("");
+  expect(stderr.trim()).toBe("");
+}
+
 describe("cfn-lint", () => {
   it("finds nothing in the packaged template", async () => {
-    const { stdout, stderr } = await run(
-      "bash",
-      ["scripts/cfn-lint.sh", join(outDir, "cloudformation-template-update-stack.json")],
-      { cwd: root, timeout: 120_000 },
-    ).catch((error: { stdout?: string; stderr?: string; message: string }) => {
-      throw new Error(`cfn-lint failed:\n${error.stdout ?? ""}${error.stderr ?? error.message}`);
-    });
-    expect(stdout.trim()).toBe("");
-    expect(stderr.trim()).toBe("");
+    await cfnLint(join(outDir, "cloudformation-template-update-stack.json"));
   }, 130_000);
+
+  it("finds nothing with an OrgBusArn either (the org forwarding resources then exist)", async () => {
+    // Packaging with --param=orgBusArn=... only changes the parameter's default; so does this.
+    const withBus = structuredClone(template);
+    (withBus.Parameters.OrgBusArn as { Default: string }).Default = ORG_BUS;
+    const file = join(outDir, "with-org-bus.json");
+    writeFileSync(file, JSON.stringify(withBus));
+    await cfnLint(file);
+  }, 130_000);
+});
+
+const ORG_BUS = "arn:aws:events:eu-west-1:999988887777:event-bus/secrets-governor-org";
+
+describe("organization plane, member side", () => {
+  const ORG_RESOURCES = [
+    "OrgForwardRule",
+    "OrgForwardRole",
+    "OrgForwardDeadLetterQueue",
+    "OrgForwardDeadLetterQueuePolicy",
+    "OrgForwardDeadLetterAlarm",
+    "SweepOrgReportFailedFilter",
+    "OrgReportFailuresAlarm",
+  ];
+
+  it("is off unless the stack parameter OrgBusArn names a bus: every org resource has the condition", () => {
+    const parameter = template.Parameters.OrgBusArn as { Default: string; AllowedPattern: string };
+    expect(parameter.Default).toBe("");
+    const pattern = new RegExp(parameter.AllowedPattern);
+    expect(pattern.test("")).toBe(true);
+    expect(pattern.test(ORG_BUS)).toBe(true);
+    expect(pattern.test("arn:aws:sqs:eu-west-1:999988887777:queue")).toBe(false);
+    expect(template.Conditions.HasOrgBus).toEqual({
+      "Fn::Not": [{ "Fn::Equals": [{ Ref: "OrgBusArn" }, ""] }],
+    });
+    const conditional = Object.entries(template.Resources)
+      .filter(([, r]) => r.Condition === "HasOrgBus")
+      .map(([id]) => id);
+    expect(conditional.sort()).toEqual([...ORG_RESOURCES].sort());
+  });
+
+  it("forwards every event of the governor's source on the audit bus to the org bus, with a role", () => {
+    const rule = resource("OrgForwardRule").Properties;
+    expect(rule).toMatchObject({
+      Name: "secrets-governor-dev-org-forward",
+      EventBusName: "default",
+      EventPattern: { source: ["secrets-governor"] },
+      State: "ENABLED",
+    });
+    expect(rule.Targets).toEqual([
+      {
+        Id: "org-bus",
+        Arn: { Ref: "OrgBusArn" },
+        RoleArn: getAtt("OrgForwardRole"),
+        RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+        DeadLetterConfig: { Arn: getAtt("OrgForwardDeadLetterQueue") },
+      },
+    ]);
+  });
+
+  it("lets only EventBridge, for this account's forwarding rule, assume the role, which may only PutEvents on the org bus", () => {
+    const role = resource("OrgForwardRole").Properties as {
+      AssumeRolePolicyDocument: { Statement: Statement[] };
+      Policies: { PolicyDocument: { Statement: Statement[] } }[];
+      ManagedPolicyArns?: unknown;
+    };
+    const rulePath = `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/`;
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "events.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: {
+          StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } },
+          ArnEquals: {
+            "aws:SourceArn": [
+              { "Fn::Sub": `${rulePath}secrets-governor-dev-org-forward` },
+              { "Fn::Sub": `${rulePath}default/secrets-governor-dev-org-forward` },
+            ],
+          },
+        },
+      },
+    ]);
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    expect(role.Policies.flatMap((p) => p.PolicyDocument.Statement)).toEqual([
+      {
+        Sid: "PutEventsOnTheOrgBus",
+        Effect: "Allow",
+        Action: "events:PutEvents",
+        Resource: { Ref: "OrgBusArn" },
+      },
+    ]);
+  });
+
+  it("tells the sweep where the org bus is and how often it runs; the governor's role still puts on the audit bus only", () => {
+    expect(environmentOf("Sweep")).toMatchObject({
+      GOVERNOR_ORG_BUS_ARN: { Ref: "OrgBusArn" },
+      GOVERNOR_SWEEP_SCHEDULE: { Ref: "SweepSchedule" },
+    });
+    expect(environmentOf("ConfigCompliance").GOVERNOR_ORG_BUS_ARN).toBeUndefined();
+    const events = onlyStatementWith("Allow", "events:PutEvents");
+    expect(arnText(events.Resource)).toMatch(/:event-bus\/default$/);
+  });
+
+  it("counts the sweep's unsent org reports and alarms on any", () => {
+    expect(resource("SweepOrgReportFailedFilter").Properties).toMatchObject({
+      LogGroupName: { Ref: "SweepLogGroup" },
+      FilterPattern: "{ $.orgReportFailed > 0 }",
+      MetricTransformations: [
+        {
+          MetricNamespace: "SecretsGovernor/dev",
+          MetricName: "OrgReportFailures",
+          MetricValue: "$.orgReportFailed",
+          Unit: "Count",
+        },
+      ],
+    });
+    expect(resource("OrgReportFailuresAlarm").Properties).toMatchObject({
+      Namespace: "SecretsGovernor/dev",
+      MetricName: "OrgReportFailures",
+      Threshold: 0,
+    });
+  });
 });

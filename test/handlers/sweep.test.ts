@@ -139,3 +139,41 @@ describe("sweep handler (makeHandler)", () => {
     expect(governorTags(await secretOf(account, "app/stale"))["governor:stage"]).toBe("flagged");
   });
 });
+
+describe("sweep handler with an org bus", () => {
+  it("puts the summary and the heartbeat after the sweep", async () => {
+    const { MemoryOrgReporter } = await import("../../src/adapters/org-reporter.js");
+    const reporter = new MemoryOrgReporter();
+    const log = new RecordingLog();
+    const handler = makeHandler(() => ({
+      sweep: {
+        store: exampleAccount(),
+        policy: POLICY,
+        mode: "report",
+        now: NOW,
+        exemptPrincipals: [BREAK_GLASS],
+      },
+      notify: {
+        notifier: new RecordingNotifier(),
+        deadLetter: new MemoryAlertDeadLetter(),
+        log,
+        mode: "report",
+        now: NOW,
+        policy: POLICY,
+      },
+      org: {
+        reporter,
+        accountId: "123456789012",
+        region: "us-east-1",
+        sweepIntervalMinutes: 1440,
+        clock: { now: () => NOW },
+      },
+    }));
+
+    const response = await handler();
+
+    expect(reporter.events.map((e) => e.kind)).toEqual(["summary", "heartbeat"]);
+    expect(reporter.events[0]?.detail).toMatchObject({ ...response.cost, mode: "report" });
+    expect(reporter.events[1]?.detail).toMatchObject({ sweepCompleted: true, mode: "report" });
+  });
+});
