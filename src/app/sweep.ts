@@ -7,6 +7,7 @@ import type { AuditEntry, AuditSink, ComplianceSource, SecretStore } from "../po
 import { type ActionOutcome, auditEntryOf, executeDecision, worthReporting } from "./execute.js";
 import type { Log } from "./handle-batch.js";
 import { recordAudit } from "./process-findings.js";
+import { publishSweep, type SecurityHubDeps, type SecurityHubSummary } from "./security-hub.js";
 
 export interface SweepDeps {
   store: SecretStore;
@@ -22,6 +23,8 @@ export interface SweepDeps {
   remainingMs?: () => number;
   /** Told how many actions there are before the first, and after each: a long live run shows its progress. */
   onProgress?: (progress: SweepProgress) => void;
+  /** Security Hub, when enabled: the run's findings are imported after its actions (never blocking them). */
+  securityHub?: SecurityHubDeps;
 }
 
 /** How far the sweep is in carrying out its plan: the decisions that act (`action` not `none`). */
@@ -42,6 +45,8 @@ export interface SweepResult {
   secrets: Secret[];
   /** Set when Config's compliance data could not be read, with the reason. */
   complianceUnavailable?: string;
+  /** What Security Hub took, when enabled. */
+  securityHub?: SecurityHubSummary;
 }
 
 /**
@@ -134,5 +139,17 @@ export async function runSweep(deps: SweepDeps): Promise<SweepResult> {
       .map((o) => auditEntryOf(o.decision, o.outcome, o.detail, deps.mode, deps.now));
     await recordAudit(deps.audit, entries, deps.log);
   }
-  return { plan, outcomes, secrets, ...(complianceUnavailable ? { complianceUnavailable } : {}) };
+  const securityHub = deps.securityHub
+    ? await publishSweep(
+        { decisions: outcomes.map((o) => o.decision), secrets, policy: deps.policy, now: deps.now },
+        deps.securityHub,
+      )
+    : undefined;
+  return {
+    plan,
+    outcomes,
+    secrets,
+    ...(complianceUnavailable ? { complianceUnavailable } : {}),
+    ...(securityHub ? { securityHub } : {}),
+  };
 }

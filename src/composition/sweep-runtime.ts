@@ -4,6 +4,7 @@ import type { SweepDeps } from "../app/sweep.js";
 import { FINDING_TYPES, type FindingType } from "../domain/finding.js";
 import type { Policy } from "../policy/schema.js";
 import { getRuntime } from "./runtime.js";
+import { securityHubDeps } from "./security-hub.js";
 
 /** The finding types the policy's rules match (a rule without `finding` matches them all). */
 export function policyFindingTypes(policy: Policy): FindingType[] {
@@ -26,6 +27,7 @@ export function sweepDeps(now: Date): SweepDeps {
   compliance ??= new ConfigComplianceSource(makeConfigClient(clientOptions), {
     types: policyFindingTypes(runtime.policy),
   });
+  const securityHub = securityHubDeps(runtime);
   return {
     store,
     compliance,
@@ -35,5 +37,6 @@ export function sweepDeps(now: Date): SweepDeps {
     exemptPrincipals,
     audit,
     log: runtime.log,
+    ...(securityHub ? { securityHub } : {}),
   };
 }
