@@ -5,6 +5,7 @@ import { readInventory } from "../domain/secret.js";
 import { loadPolicy } from "../policy/load.js";
 import { planAccount } from "../policy/plan.js";
 import { parseCommandArgs } from "./args.js";
+import { asffDocument } from "./asff.js";
 import { readPolicyTexts, readText, type Terminal } from "./io.js";
 import { type Cell, renderTable } from "./table.js";
 import { type Colour, joinText, paint, type Text } from "./terminal.js";
@@ -104,8 +105,8 @@ export function runPlan(argv: string[], io: Terminal): number {
   });
   if (!values.inventory)
     throw new UsageError("needs --inventory FILE (the JSON of 'aws secretsmanager list-secrets')");
-  if (values.format !== "table" && values.format !== "json")
-    throw new UsageError(`--format must be table or json`);
+  if (values.format !== "table" && values.format !== "json" && values.format !== "asff")
+    throw new UsageError(`--format must be table, json or asff`);
   const now = parseNow(values.now);
   const mode = parseMode(values.mode);
   const { policy } = loadPolicy(readPolicyTexts(values.policy));
@@ -118,7 +119,9 @@ export function runPlan(argv: string[], io: Terminal): number {
     mode: mode ?? policy.mode,
     ...(compliance ? { compliance } : {}),
   });
-  if (values.format === "json") {
+  if (values.format === "asff") {
+    io.json(asffDocument(plan.decisions, secrets, policy, now));
+  } else if (values.format === "json") {
     io.json({
       mode: plan.mode,
       now: plan.now.toISOString(),

@@ -6,6 +6,7 @@ import { parseCommandArgs } from "./args.js";
 import { readPolicyTexts, type Terminal } from "./io.js";
 import { decisionJson, parseMode, parseNow, renderPlanTable } from "./plan.js";
 import { formatDuration, ProgressLine } from "./progress.js";
+import { liveSecurityHub, reportSecurityHub } from "./security-hub.js";
 import { reportUndelivered, SLACK_OPTIONS, slackFromOptions } from "./slack-options.js";
 import { terminalJson, terminalSafeLine } from "./terminal.js";
 import { UsageError } from "./usage.js";
@@ -49,12 +50,15 @@ export async function runSweepCommand(argv: string[], io: Terminal): Promise<num
       mode: { type: "string" },
       format: { type: "string", default: "table" },
       "write-share": { type: "string" },
+      "security-hub": { type: "boolean" },
       ...SLACK_OPTIONS,
     },
   });
   const writeShare = parseWriteShare(values["write-share"]);
   if (writeShare !== undefined && !values.live)
     throw new UsageError("--write-share paces the live account's writes: give it with --live");
+  if (values["security-hub"] && !values.live)
+    throw new UsageError("--security-hub imports into the live account's Security Hub: give it with --live");
   if (values.format !== "table" && values.format !== "json")
     throw new UsageError("--format must be table or json");
   const now = parseNow(values.now);
@@ -80,6 +84,7 @@ export async function runSweepCommand(argv: string[], io: Terminal): Promise<num
       now,
       exemptPrincipals: exemptPrincipalsOf(policy),
       onProgress,
+      ...(values["security-hub"] ? { securityHub: liveSecurityHub(io) } : {}),
     });
   } finally {
     line?.finish();
@@ -123,5 +128,6 @@ export async function runSweepCommand(argv: string[], io: Terminal): Promise<num
       );
   }
   const undelivered = reportUndelivered(slack, io);
-  return failed.length > 0 || undelivered > 0 ? 1 : 0;
+  const unimported = reportSecurityHub(result.securityHub, io);
+  return failed.length > 0 || undelivered > 0 || unimported > 0 ? 1 : 0;
 }

@@ -6,7 +6,7 @@ import {
   type SeverityLabel,
   toAsffFinding,
 } from "../domain/asff.js";
-import { addDays, daysBetween, isoDate } from "../domain/dates.js";
+import { addDays, daysBetween } from "../domain/dates.js";
 import { type Decision, type Stage, UNKNOWN_SECRET_RULE } from "../domain/decision.js";
 import type { Finding, FindingType } from "../domain/finding.js";
 import type { Secret } from "../domain/secret.js";
@@ -85,16 +85,6 @@ export function becameUnusedAt(secret: Secret, policy: Policy, now: Date): Date 
   return at > now ? now : at;
 }
 
-function lastUseText(secret: Secret | undefined): string {
-  if (!secret) return "";
-  const last = lastAccessAnywhere(secret);
-  return last
-    ? ` Last read ${isoDate(last)}.`
-    : secret.createdDate
-      ? ` Never read since ${isoDate(secret.createdDate)}.`
-      : "";
-}
-
 /** The open finding of an unused secret from its decision, or undefined when the decision resolves it. */
 export function unusedFinding(
   decision: Decision,
@@ -118,7 +108,7 @@ export function unusedFinding(
     secret,
     severity: state === "warning" ? "LOW" : severityFor(policy, "unused", decision.rule, stage),
     title,
-    description: `${decision.reason}.${lastUseText(secret)}${next}`,
+    description: `${decision.reason}.${next}`,
     createdAt: createdAt ?? becameUnusedAt(secret, policy, now),
     now,
     stage,

@@ -266,7 +266,7 @@ describe("governor plan: bad input", () => {
     [
       "a bad --format",
       ["plan", "--inventory", INVENTORY, "--format", "xml"],
-      "--format must be table or json",
+      "--format must be table, json or asff",
     ],
     [
       "a bad --mode",
@@ -295,7 +295,7 @@ describe("governor plan: bad input", () => {
       [
         `governor plan: ${message}`,
         "usage: governor plan --inventory FILE [--compliance FILE] [--policy PATH] [--now ISO]",
-        "                     [--mode report|enforce] [--format table|json]",
+        "                     [--mode report|enforce] [--format table|json|asff]",
         "see 'governor plan --help'",
         "",
       ].join("\n"),
