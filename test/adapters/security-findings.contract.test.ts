@@ -1,8 +1,3 @@
-import {
-  GetFindingsCommand,
-  type GetFindingsCommandOutput,
-  SecurityHubClient,
-} from "@aws-sdk/client-securityhub";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   DynamoReportedFindings,
