@@ -104,7 +104,8 @@ export interface EventResult extends EventOutcome {
   outcome?: { outcome: string; decision: Decision };
 }
 
-/** The event path's findings: rotation failures and access-failure incidents (opened, updated, resolved). */
+/** The event path's findings: rotation failures and access-failure incidents (opened, updated, resolved), and
+ * the unused finding of a secret the event found read again (resolved). */
 export async function publishEvents(
   results: readonly EventResult[],
   policy: Policy,
@@ -118,7 +119,8 @@ export async function publishEvents(
       if (r.outcome?.outcome === "failed") continue;
       const decision = r.outcome?.decision ?? r.decision;
       if (!r.secret || !decision) continue;
-      if (!["rotation-failed", "access-denied", "decryption-failure"].includes(r.finding.type)) continue;
+      if (!["unused", "rotation-failed", "access-denied", "decryption-failure"].includes(r.finding.type))
+        continue;
       relevant.push({ finding: r.finding, secret: r.secret, decision });
     }
     if (relevant.length === 0) return { imported: 0, failed: 0 };

@@ -213,6 +213,9 @@ export interface FindingsPlan {
 
 const keyOf = (kind: SecurityHubKind, arn: string) => `${kind} ${arn}`;
 
+/** The actions of the way back: a secret read again leaves the lifecycle. */
+const WAY_BACK: readonly string[] = ["untag", "release", "cancel-deletion"];
+
 /**
  * The sweep's findings: every unused finding as its decision leaves it (opened, updated, resolved), and every
  * finding reported before checked against today's facts: resolved when it no longer holds (the secret read again,
@@ -253,7 +256,7 @@ export function reconcileSweep(input: {
       continue;
     }
     // Resolved: reported before, or a way back the governor took (a run without the record may have reported it).
-    const wayBack = ["untag", "release", "cancel-deletion"].includes(decision.action);
+    const wayBack = WAY_BACK.includes(decision.action);
     if (!record && !wayBack) continue;
     plan.findings.push(
       closedFinding(
@@ -330,7 +333,8 @@ export interface EventOutcome {
 /**
  * The findings of the event path: a rotation failure (not one the governor's own quarantine caused) and an
  * access-failure incident are opened or updated; Config reporting a rotation COMPLIANT again resolves its
- * finding. The unused lifecycle is left to the sweep, which sees every secret.
+ * finding, and the way back (a secret read again) resolves its unused finding. Unused findings are opened by the
+ * sweep alone, which sees every secret and holds the lifecycle.
  */
 export function eventFindings(
   outcomes: readonly EventOutcome[],
@@ -343,9 +347,31 @@ export function eventFindings(
   const seen = new Set<string>();
   for (const { finding, secret, decision } of outcomes) {
     const kind = kindOf(finding.type);
-    if (!secret || !decision || !kind || kind === "unused") continue;
+    if (!secret || !decision || !kind) continue;
     if (decision.rule === null || decision.rule === OWN_CALL_REFUSED || decision.rule === UNKNOWN_SECRET_RULE)
       continue;
+    // The way back, taken on the event path (Config says the secret is read again, or a denied read proved
+    // use): its unused finding, when one was reported, is resolved now rather than at the next sweep.
+    const wayBack = WAY_BACK.includes(decision.action) && decision.stage === null;
+    if (wayBack && (kind === "unused" || kind === "access-failure")) {
+      const unusedKey = keyOf("unused", secret.arn);
+      const reportedUnused = known.get(unusedKey);
+      if (reportedUnused && !seen.has(unusedKey)) {
+        plan.findings.push(
+          closedFinding(
+            "unused",
+            secret.arn,
+            secret,
+            now,
+            reportedUnused.createdAt,
+            `Resolved: ${decision.reason}.`,
+          ),
+        );
+        plan.forget.push(reportedUnused);
+        seen.add(unusedKey);
+      }
+    }
+    if (kind === "unused") continue;
     const key = keyOf(kind, secret.arn);
     const record = known.get(key);
     if (kind === "rotation-failed" && finding.status === "resolved") {
