@@ -1,5 +1,5 @@
 import { findingId, type ReportedFinding } from "../domain/asff.js";
-import type { Decision } from "../domain/decision.js";
+import type { Decision, Mode } from "../domain/decision.js";
 import type { Secret } from "../domain/secret.js";
 import type { Policy } from "../policy/schema.js";
 import type { ReportedFindings, SecurityFindings } from "../ports.js";
@@ -86,7 +86,13 @@ async function reportedOrLog(deps: SecurityHubDeps): Promise<ReportedFinding[] |
 
 /** The sweep's findings: every unused finding, and every finding reported before resolved, archived or updated. */
 export async function publishSweep(
-  input: { decisions: readonly Decision[]; secrets: readonly Secret[]; policy: Policy; now: Date },
+  input: {
+    decisions: readonly Decision[];
+    secrets: readonly Secret[];
+    policy: Policy;
+    now: Date;
+    mode: Mode;
+  },
   deps: SecurityHubDeps,
 ): Promise<SecurityHubSummary> {
   try {

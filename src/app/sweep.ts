@@ -141,7 +141,13 @@ export async function runSweep(deps: SweepDeps): Promise<SweepResult> {
   }
   const securityHub = deps.securityHub
     ? await publishSweep(
-        { decisions: outcomes.map((o) => o.decision), secrets, policy: deps.policy, now: deps.now },
+        {
+          decisions: outcomes.map((o) => o.decision),
+          secrets,
+          policy: deps.policy,
+          now: deps.now,
+          mode: deps.mode,
+        },
         deps.securityHub,
       )
     : undefined;

@@ -1,5 +1,5 @@
 import type { AsffFinding } from "../domain/asff.js";
-import type { Decision } from "../domain/decision.js";
+import type { Decision, Mode } from "../domain/decision.js";
 import type { Secret } from "../domain/secret.js";
 import type { Policy } from "../policy/schema.js";
 import { reconcileSweep } from "../report/security-hub.js";
@@ -14,6 +14,7 @@ export function asffDocument(
   secrets: readonly Secret[],
   policy: Policy,
   now: Date,
+  mode: Mode,
 ): { Findings: AsffFinding[] } {
-  return { Findings: reconcileSweep({ decisions, secrets, reported: [], policy, now }).findings };
+  return { Findings: reconcileSweep({ decisions, secrets, reported: [], policy, now, mode }).findings };
 }

@@ -120,7 +120,7 @@ export function runPlan(argv: string[], io: Terminal): number {
     ...(compliance ? { compliance } : {}),
   });
   if (values.format === "asff") {
-    io.json(asffDocument(plan.decisions, secrets, policy, now));
+    io.json(asffDocument(plan.decisions, secrets, policy, now, plan.mode));
   } else if (values.format === "json") {
     io.json({
       mode: plan.mode,

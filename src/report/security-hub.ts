@@ -7,7 +7,7 @@ import {
   toAsffFinding,
 } from "../domain/asff.js";
 import { addDays, daysBetween } from "../domain/dates.js";
-import { type Decision, type Stage, UNKNOWN_SECRET_RULE } from "../domain/decision.js";
+import { type Decision, type Mode, type Stage, UNKNOWN_SECRET_RULE } from "../domain/decision.js";
 import type { Finding, FindingType } from "../domain/finding.js";
 import type { Secret } from "../domain/secret.js";
 import { readStage } from "../policy/evaluate.js";
@@ -92,15 +92,22 @@ export function unusedFinding(
   policy: Policy,
   now: Date,
   createdAt?: Date,
+  mode: Mode = "enforce",
 ): AsffFinding | undefined {
   const state = unusedState(decision);
   if (state !== "failed" && state !== "warning") return undefined;
   const stage = decision.stage;
+  const where = stage === "deletion-scheduled" ? "scheduled for deletion" : stage;
+  // Report mode changes nothing: the stage a step would reach is not the secret's.
+  const planned = mode === "report" && decision.action !== "none";
   const title =
     state === "warning"
       ? `Unused secret (report only): ${secret.name}`
-      : `Unused secret ${stage === "deletion-scheduled" ? "scheduled for deletion" : stage}: ${secret.name}`;
+      : planned
+        ? `Unused secret (report mode: would be ${where}): ${secret.name}`
+        : `Unused secret ${where}: ${secret.name}`;
   const next = decision.next ? ` Next: ${decision.next.action} on ${decision.next.on}.` : "";
+  const prefix = planned ? "Report mode, nothing was changed: " : "";
   return toAsffFinding({
     kind: "unused",
     state,
@@ -108,7 +115,7 @@ export function unusedFinding(
     secret,
     severity: state === "warning" ? "LOW" : severityFor(policy, "unused", decision.rule, stage),
     title,
-    description: `${decision.reason}.${next}`,
+    description: `${prefix}${decision.reason}.${next}`,
     createdAt: createdAt ?? becameUnusedAt(secret, policy, now),
     now,
     stage,
@@ -229,6 +236,8 @@ export function reconcileSweep(input: {
   reported: readonly ReportedFinding[];
   policy: Policy;
   now: Date;
+  /** The run's mode: in report mode, a finding says what a step would do. */
+  mode?: Mode;
 }): FindingsPlan {
   const { policy, now } = input;
   const byArn = new Map(input.secrets.map((s) => [s.arn, s]));
@@ -244,7 +253,7 @@ export function reconcileSweep(input: {
     const state = unusedState(decision);
     handled.add(key);
     if (state === undefined) continue;
-    const open = unusedFinding(decision, secret, policy, now, record?.createdAt);
+    const open = unusedFinding(decision, secret, policy, now, record?.createdAt, input.mode);
     if (open) {
       plan.findings.push(open);
       plan.remember.push({

@@ -131,6 +131,15 @@ describe("the sweep's findings (reconcileSweep)", () => {
     expect(stale.CreatedAt).toBe("2026-09-29T00:00:00.000Z");
   });
 
+  it("says in report mode what a step would do, since nothing was changed", async () => {
+    const { decisions, secrets } = await sweepDecisions();
+    const plan = reconcileSweep({ decisions, secrets, reported: [], policy: POLICY, now: NOW, mode: "report" });
+    const stale = plan.findings.find((f) => f.Title.includes("app/stale"));
+    expect(stale?.Title).toBe("Unused secret (report mode: would be flagged): app/stale");
+    expect(stale?.Description).toMatch(/^Report mode, nothing was changed: /);
+    expect(stale?.Compliance.Status).toBe("FAILED");
+  });
+
   it("keeps CreatedAt from the record, so every update carries the first one", async () => {
     const { decisions, secrets } = await sweepDecisions();
     const arn = (secrets.find((s) => s.name === "app/stale") as Secret).arn;
