@@ -11,9 +11,10 @@ import { parseSecretArn, type Secret } from "./secret.js";
  * API reference; partner guide, "Guidelines for using the BatchImportFindings API"): SchemaVersion 2018-10-08;
  * Title at most 256 characters, Description at most 1,024, Remediation.Recommendation.Text at most 512, Id and
  * GeneratorId at most 512; 1 to 32 Resources; a resource's Tags at most 50 (key up to 128, value up to 256); at most
- * 100 findings and 6 MB per request, 240 KB per finding. A finding with the same ProductArn and Id replaces the
- * earlier one; after creation BatchImportFindings no longer changes Workflow (it is the customer's), and Severity
- * and Types are updated through FindingProviderFields.
+ * 100 findings and 6 MB per request, 240 KB per finding. A finding with the same Id replaces the earlier one, but
+ * only when its UpdatedAt is later (user guide, "BatchImportFindings for finding providers"); after creation
+ * BatchImportFindings no longer changes Workflow (it is the customer's), and Severity and Types are updated
+ * through FindingProviderFields.
  */
 
 /** What the governor reports to Security Hub: one finding per secret and kind. */
