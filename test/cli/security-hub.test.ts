@@ -25,7 +25,9 @@ describe("governor plan --format asff", () => {
     expect(Findings.length).toBeGreaterThan(5);
     for (const f of Findings) expect(AsffFindingSchema.safeParse(f).success, f.Id).toBe(true);
     expect(new Set(Findings.map((f) => f.Id)).size).toBe(Findings.length);
-    const stale = Findings.find((f) => f.Title === "Unused secret (report mode: would be flagged): app/stale");
+    const stale = Findings.find(
+      (f) => f.Title === "Unused secret (report mode: would be flagged): app/stale",
+    );
     expect(stale).toMatchObject({ Compliance: { Status: "FAILED" }, Severity: { Label: "LOW" } });
   });
 

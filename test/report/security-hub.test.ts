@@ -133,7 +133,14 @@ describe("the sweep's findings (reconcileSweep)", () => {
 
   it("says in report mode what a step would do, since nothing was changed", async () => {
     const { decisions, secrets } = await sweepDecisions();
-    const plan = reconcileSweep({ decisions, secrets, reported: [], policy: POLICY, now: NOW, mode: "report" });
+    const plan = reconcileSweep({
+      decisions,
+      secrets,
+      reported: [],
+      policy: POLICY,
+      now: NOW,
+      mode: "report",
+    });
     const stale = plan.findings.find((f) => f.Title.includes("app/stale"));
     expect(stale?.Title).toBe("Unused secret (report mode: would be flagged): app/stale");
     expect(stale?.Description).toMatch(/^Report mode, nothing was changed: /);
