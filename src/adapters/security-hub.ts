@@ -3,7 +3,7 @@ import {
   BatchImportFindingsCommand,
   type SecurityHubClient,
 } from "@aws-sdk/client-securityhub";
-import { ASFF_LIMITS, type AsffFinding } from "../domain/asff.js";
+import { ASFF_LIMITS, type AsffFinding, AsffFindingSchema } from "../domain/asff.js";
 import type { FindingsImportResult, SecurityFindings } from "../ports.js";
 import { awsErrorName, isRetryableAwsError } from "./aws-clients.js";
 
@@ -44,19 +44,39 @@ function isRetryable(error: unknown): boolean {
   return name === "LimitExceededException" || name === "InternalException" || isRetryableAwsError(error);
 }
 
-/** Findings in requests of at most 100 and ~5 MB; a finding over 240 KB is refused here, not sent. */
+/** Why a finding is not sent at all, in the shape of Security Hub's own FailedFindings. */
+export interface Refused {
+  finding: AsffFinding;
+  code: string;
+  message: string;
+}
+
+/**
+ * Findings in requests of at most 100 and ~5 MB. A finding over 240 KB, or one that does not fit ASFF's required
+ * fields and bounds (AsffFindingSchema), is refused here, not sent: Security Hub would refuse it anyway.
+ */
 export function batchesOf(findings: readonly AsffFinding[]): {
   batches: AsffFinding[][];
-  tooLarge: AsffFinding[];
+  refused: Refused[];
 } {
   const batches: AsffFinding[][] = [];
-  const tooLarge: AsffFinding[] = [];
+  const refused: Refused[] = [];
   let current: AsffFinding[] = [];
   let bytes = 0;
   for (const finding of findings) {
     const size = Buffer.byteLength(JSON.stringify(finding));
     if (size > ASFF_LIMITS.findingBytes) {
-      tooLarge.push(finding);
+      refused.push({ finding, code: "FindingTooLarge", message: "the finding is over 240 KB" });
+      continue;
+    }
+    const checked = AsffFindingSchema.safeParse(finding);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      refused.push({
+        finding,
+        code: "InvalidAsff",
+        message: `${issue?.path.join(".") ?? ""}: ${issue?.message ?? "not ASFF"}`,
+      });
       continue;
     }
     if (current.length === ASFF_LIMITS.batch || bytes + size > BATCH_BYTES) {
@@ -68,7 +88,7 @@ export function batchesOf(findings: readonly AsffFinding[]): {
     bytes += size;
   }
   if (current.length > 0) batches.push(current);
-  return { batches, tooLarge };
+  return { batches, refused };
 }
 
 /**
@@ -103,9 +123,8 @@ export class SecurityHubFindings implements SecurityFindings {
 
   async import(findings: AsffFinding[]): Promise<FindingsImportResult> {
     const result: FindingsImportResult = { imported: 0, failed: [] };
-    const { batches, tooLarge } = batchesOf(findings);
-    for (const f of tooLarge)
-      result.failed.push({ id: f.Id, code: "FindingTooLarge", message: "the finding is over 240 KB" });
+    const { batches, refused } = batchesOf(findings);
+    for (const r of refused) result.failed.push({ id: r.finding.Id, code: r.code, message: r.message });
     for (const batch of batches) await this.importBatch(batch, result);
     return result;
   }
@@ -154,9 +173,8 @@ export class SecurityHubFindings implements SecurityFindings {
 }
 
 /**
- * Security Hub in memory, keeping findings by Id and replacing a finding on each import as Security Hub does:
- * the CLI's `--security-hub` without a live account, and the contract test's reference. `failNext` makes the
- * next imports of these ids fail (fault tests).
+ * Security Hub in memory, keeping findings by Id and replacing a finding on each import as Security Hub does,
+ * refusing what the real adapter refuses before sending: the contract test's reference and the tests' Security Hub.
  */
 export class MemorySecurityFindings implements SecurityFindings {
   readonly findings = new Map<string, AsffFinding>();
@@ -164,18 +182,14 @@ export class MemorySecurityFindings implements SecurityFindings {
   readonly requests: AsffFinding[][] = [];
 
   async import(findings: AsffFinding[]): Promise<FindingsImportResult> {
-    const { batches, tooLarge } = batchesOf(findings);
+    const { batches, refused } = batchesOf(findings);
     for (const batch of batches) {
       this.requests.push(batch);
       for (const f of batch) this.findings.set(f.Id, structuredClone(f));
     }
     return {
-      imported: findings.length - tooLarge.length,
-      failed: tooLarge.map((f) => ({
-        id: f.Id,
-        code: "FindingTooLarge",
-        message: "the finding is over 240 KB",
-      })),
+      imported: findings.length - refused.length,
+      failed: refused.map((r) => ({ id: r.finding.Id, code: r.code, message: r.message })),
     };
   }
 

@@ -154,8 +154,27 @@ describe("SecurityHubFindings", () => {
 describe("batchesOf", () => {
   it("refuses a finding over 240 KB rather than sending it", () => {
     const huge = { ...finding(1), ProductFields: { big: "x".repeat(250 * 1024) } };
-    const { batches, tooLarge } = batchesOf([finding(0), huge]);
+    const { batches, refused } = batchesOf([finding(0), huge]);
     expect(batches.map((b) => b.length)).toEqual([1]);
-    expect(tooLarge).toEqual([huge]);
+    expect(refused).toEqual([
+      { finding: huge, code: "FindingTooLarge", message: "the finding is over 240 KB" },
+    ]);
+  });
+
+  it("refuses a finding Security Hub would refuse (no resource, a title too long), and the adapter reports it", async () => {
+    hub.on(BatchImportFindingsCommand).resolves({ SuccessCount: 1, FailedCount: 0, FailedFindings: [] });
+    const noResource = { ...finding(1), Resources: [] };
+    const longTitle = { ...finding(2), Title: "t".repeat(300) };
+    const { sink } = adapter();
+
+    const result = await sink.import([finding(0), noResource, longTitle]);
+
+    expect(result.imported).toBe(1);
+    expect(result.failed.map((f) => [f.id, f.code])).toEqual([
+      [noResource.Id, "InvalidAsff"],
+      [longTitle.Id, "InvalidAsff"],
+    ]);
+    expect(result.failed[0]?.message).toMatch(/^Resources:/);
+    expect(sentIds()).toEqual([[finding(0).Id]]);
   });
 });
