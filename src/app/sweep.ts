@@ -7,7 +7,12 @@ import type { AuditEntry, AuditSink, ComplianceSource, SecretStore } from "../po
 import { type ActionOutcome, auditEntryOf, executeDecision, worthReporting } from "./execute.js";
 import type { Log } from "./handle-batch.js";
 import { recordAudit } from "./process-findings.js";
-import { publishSweep, type SecurityHubDeps, type SecurityHubSummary } from "./security-hub.js";
+import {
+  publishSweep,
+  SECURITY_HUB_FAILED,
+  type SecurityHubDeps,
+  type SecurityHubSummary,
+} from "./security-hub.js";
 
 export interface SweepDeps {
   store: SecretStore;
@@ -139,18 +144,26 @@ export async function runSweep(deps: SweepDeps): Promise<SweepResult> {
       .map((o) => auditEntryOf(o.decision, o.outcome, o.detail, deps.mode, deps.now));
     await recordAudit(deps.audit, entries, deps.log);
   }
-  const securityHub = deps.securityHub
-    ? await publishSweep(
-        {
-          decisions: outcomes.map((o) => o.decision),
-          secrets,
-          policy: deps.policy,
-          now: deps.now,
-          mode: deps.mode,
-        },
-        deps.securityHub,
-      )
-    : undefined;
+  // Out of time (the actions took it): the digests come first; the next sweep imports today's findings too.
+  const hubOutOfTime = deps.remainingMs !== undefined && deps.remainingMs() < SWEEP_TIME_MARGIN_MS / 2;
+  if (deps.securityHub && hubOutOfTime)
+    deps.log?.error(SECURITY_HUB_FAILED, {
+      securityHubFailed: 1,
+      step: "skipped: the sweep's time budget is spent",
+    });
+  const securityHub =
+    deps.securityHub && !hubOutOfTime
+      ? await publishSweep(
+          {
+            decisions: outcomes.map((o) => o.decision),
+            secrets,
+            policy: deps.policy,
+            now: deps.now,
+            mode: deps.mode,
+          },
+          deps.securityHub,
+        )
+      : undefined;
   return {
     plan,
     outcomes,

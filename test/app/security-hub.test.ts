@@ -4,6 +4,7 @@ import { MemoryReportedFindings } from "../../src/adapters/reported-findings.js"
 import { MemorySecurityFindings } from "../../src/adapters/security-hub.js";
 import { type ProcessDeps, processFindings } from "../../src/app/process-findings.js";
 import { publish, SECURITY_HUB_FAILED, type SecurityHubDeps } from "../../src/app/security-hub.js";
+import { runSweep } from "../../src/app/sweep.js";
 import { AsffFindingSchema, findingId } from "../../src/domain/asff.js";
 import type { SecretStore } from "../../src/ports.js";
 import { closedFinding, rotationFailedFinding } from "../../src/report/security-hub.js";
@@ -13,6 +14,7 @@ import {
   defaultPolicy,
   deniedFinding,
   entry,
+  exampleAccount,
   NOW,
   RecordingLog,
   secretOf,
@@ -121,6 +123,27 @@ describe("the event path's findings", () => {
     const securityHub = hub();
     await processFindings([unusedFinding(secret.arn)], deps(account, securityHub));
     expect(securityHub.sink.requests).toEqual([]);
+  });
+});
+
+describe("the sweep out of time", () => {
+  it("leaves the import to the next sweep, and says so, so that the digests still go out", async () => {
+    const securityHub = hub();
+    const result = await runSweep({
+      store: exampleAccount(NOW),
+      policy: POLICY,
+      mode: "enforce",
+      now: NOW,
+      exemptPrincipals: [BREAK_GLASS],
+      remainingMs: () => 30_000,
+      securityHub,
+      log: securityHub.log,
+    });
+    expect(result.securityHub).toBeUndefined();
+    expect(securityHub.sink.requests).toEqual([]);
+    expect(securityHub.log.lines.find((l) => l.message === SECURITY_HUB_FAILED)?.extra).toMatchObject({
+      securityHubFailed: 1,
+    });
   });
 });
 
