@@ -32,6 +32,7 @@ export function makeHandler(
       complianceUnavailable: result.complianceUnavailable ?? null,
       failedDeliveries,
       keptAlertsRejected,
+      securityHub: result.securityHub ?? null,
       cost: result.plan.summary,
     };
   };

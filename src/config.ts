@@ -96,6 +96,14 @@ export class GovernorConfig {
     return this.env.GOVERNOR_STATE_TABLE || undefined;
   }
 
+  /** GOVERNOR_SECURITY_HUB (the stack parameter SecurityHub): import findings into Security Hub. Default off. */
+  get securityHub(): boolean {
+    const value = this.env.GOVERNOR_SECURITY_HUB ?? "disabled";
+    if (value !== "enabled" && value !== "disabled")
+      throw new ConfigError(`GOVERNOR_SECURITY_HUB must be enabled or disabled, not '${value}'`);
+    return value === "enabled";
+  }
+
   get region(): string | undefined {
     return this.env.AWS_REGION ?? this.env.AWS_DEFAULT_REGION;
   }

@@ -1,4 +1,5 @@
 import type { WindowVerdict } from "./domain/access-window.js";
+import type { AsffFinding, ReportedFinding } from "./domain/asff.js";
 import type { AuditEntry } from "./domain/audit.js";
 import type { CostSummary, Decision, Mode } from "./domain/decision.js";
 import type { Finding } from "./domain/finding.js";
@@ -178,4 +179,31 @@ export type OrgEvent = { kind: "summary"; detail: OrgSummary } | { kind: "heartb
 
 export interface Clock {
   now(): Date;
+}
+
+/** What Security Hub took of an import, and what it refused after every retry (counted and reported, never lost). */
+export interface FindingsImportResult {
+  imported: number;
+  failed: { id: string; code: string; message: string }[];
+}
+
+/**
+ * Security Hub's findings, as the governor writes them: BatchImportFindings in batches of at most 100, paced under
+ * the API's rate limit, throttling and per-finding failures retried with backoff (src/adapters/security-hub.ts;
+ * memory for the CLI and tests). Never throws: what could not be imported comes back in `failed`.
+ */
+export interface SecurityFindings {
+  import(findings: AsffFinding[]): Promise<FindingsImportResult>;
+}
+
+/**
+ * The findings the governor reported open and has not resolved yet: what lets a sweep resolve or archive them
+ * without reading Security Hub's store (a few items of the state table in AWS, memory locally:
+ * src/adapters/reported-findings.ts). Throws (retryable AdapterError) when the store cannot answer.
+ */
+export interface ReportedFindings {
+  list(): Promise<ReportedFinding[]>;
+  /** Remembers these as open (replacing what was remembered for the same secret and kind). */
+  remember(findings: ReportedFinding[]): Promise<void>;
+  forget(findings: Pick<ReportedFinding, "kind" | "secretArn">[]): Promise<void>;
 }

@@ -18,6 +18,7 @@ import { type EvaluationInput, evaluate, readStage, routeFor } from "../policy/e
 import type { Policy } from "../policy/schema.js";
 import type { AccessFailureCounter, AuditEntry, AuditSink, SecretStore, WindowVerdict } from "../ports.js";
 import { type ActionOutcome, auditEntryOf, executeDecision } from "./execute.js";
+import { publishEvents, type SecurityHubDeps } from "./security-hub.js";
 
 /** The log the use cases write to (Powertools Logger in Lambda, a console one locally). */
 export interface Log {
@@ -45,6 +46,8 @@ export interface ProcessDeps {
   selfPrincipals?: string[];
   /** Where an audit that could not be delivered is written whole (see recordAudit). */
   log?: Log;
+  /** Security Hub, when enabled: rotation failures and access-failure incidents become findings. */
+  securityHub?: SecurityHubDeps;
 }
 
 /** What became of one finding: its secret, the decision and what was done, or why nothing was. */
@@ -328,6 +331,8 @@ export async function processFindings(
     .map((r) => auditEntry(r, deps.mode, deps.now))
     .filter((e): e is AuditEntry => e !== undefined);
   await recordAudit(deps.audit, entries, deps.log);
+  // After the actions and their audit, never instead of them: publishEvents never throws.
+  if (deps.securityHub) await publishEvents(results, deps.policy, deps.now, deps.securityHub);
   return results;
 }
 

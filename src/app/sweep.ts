@@ -7,6 +7,12 @@ import type { AuditEntry, AuditSink, ComplianceSource, SecretStore } from "../po
 import { type ActionOutcome, auditEntryOf, executeDecision, worthReporting } from "./execute.js";
 import type { Log } from "./handle-batch.js";
 import { recordAudit } from "./process-findings.js";
+import {
+  publishSweep,
+  SECURITY_HUB_FAILED,
+  type SecurityHubDeps,
+  type SecurityHubSummary,
+} from "./security-hub.js";
 
 export interface SweepDeps {
   store: SecretStore;
@@ -22,6 +28,8 @@ export interface SweepDeps {
   remainingMs?: () => number;
   /** Told how many actions there are before the first, and after each: a long live run shows its progress. */
   onProgress?: (progress: SweepProgress) => void;
+  /** Security Hub, when enabled: the run's findings are imported after its actions (never blocking them). */
+  securityHub?: SecurityHubDeps;
 }
 
 /** How far the sweep is in carrying out its plan: the decisions that act (`action` not `none`). */
@@ -44,6 +52,8 @@ export interface SweepResult {
   complianceUnavailable?: string;
   /** Actions left for the next run because the time budget was reached (the run stopped early). */
   leftForNextRun?: number;
+  /** What Security Hub took, when enabled. */
+  securityHub?: SecurityHubSummary;
 }
 
 /**
@@ -136,11 +146,32 @@ export async function runSweep(deps: SweepDeps): Promise<SweepResult> {
       .map((o) => auditEntryOf(o.decision, o.outcome, o.detail, deps.mode, deps.now));
     await recordAudit(deps.audit, entries, deps.log);
   }
+  // Out of time (the actions took it): the digests come first; the next sweep imports today's findings too.
+  const hubOutOfTime = deps.remainingMs !== undefined && deps.remainingMs() < SWEEP_TIME_MARGIN_MS / 2;
+  if (deps.securityHub && hubOutOfTime)
+    deps.log?.error(SECURITY_HUB_FAILED, {
+      securityHubFailed: 1,
+      step: "skipped: the sweep's time budget is spent",
+    });
+  const securityHub =
+    deps.securityHub && !hubOutOfTime
+      ? await publishSweep(
+          {
+            decisions: outcomes.map((o) => o.decision),
+            secrets,
+            policy: deps.policy,
+            now: deps.now,
+            mode: deps.mode,
+          },
+          deps.securityHub,
+        )
+      : undefined;
   return {
     plan,
     outcomes,
     secrets,
     ...(complianceUnavailable ? { complianceUnavailable } : {}),
     ...(outOfTime > 0 ? { leftForNextRun: outOfTime } : {}),
+    ...(securityHub ? { securityHub } : {}),
   };
 }

@@ -4,8 +4,10 @@ import type { Decision, Mode, Plan } from "../domain/decision.js";
 import { readInventory, type Secret } from "../domain/secret.js";
 import { loadPolicy } from "../policy/load.js";
 import { planAccount } from "../policy/plan.js";
+import type { Policy } from "../policy/schema.js";
 import { planSecretFacts } from "../report/html/model.js";
 import { parseCommandArgs } from "./args.js";
+import { asffDocument } from "./asff.js";
 import { readPolicyTexts, readText, type Terminal } from "./io.js";
 import { parseFormat, writeReportOutputs } from "./report-output.js";
 import { type Cell, renderTable } from "./table.js";
@@ -97,7 +99,7 @@ export function renderPlanTable(plan: Plan): Text {
 export function planFromFiles(
   values: { inventory: string; compliance?: string | undefined; policy: string; now?: string; mode?: string },
   io: Terminal,
-): { plan: Plan; secrets: Secret[] } {
+): { plan: Plan; secrets: Secret[]; policy: Policy } {
   const now = parseNow(values.now);
   const mode = parseMode(values.mode);
   const { policy } = loadPolicy(readPolicyTexts(values.policy));
@@ -110,7 +112,7 @@ export function planFromFiles(
     mode: mode ?? policy.mode,
     ...(compliance ? { compliance } : {}),
   });
-  return { plan, secrets };
+  return { plan, secrets, policy };
 }
 
 /** The JSON of a plan: its decisions, the cost summary and limit, and each secret's cost facts (`secrets`). */
@@ -139,9 +141,13 @@ export function runPlan(argv: string[], io: Terminal): number {
   });
   if (!values.inventory)
     throw new UsageError("needs --inventory FILE (the JSON of 'aws secretsmanager list-secrets')");
-  const format = parseFormat(values.format);
-  const { plan, secrets } = planFromFiles({ ...values, inventory: values.inventory }, io);
-  if (format === "json") io.json(planJson(plan, secrets));
+  // asff: the findings Security Hub would be given (plan only; report and sweep print plans).
+  if (!["table", "json", "csv", "asff"].includes(values.format))
+    throw new UsageError(`--format must be table, json, csv or asff, not ${values.format}`);
+  const format = values.format === "asff" ? "asff" : parseFormat(values.format);
+  const { plan, secrets, policy } = planFromFiles({ ...values, inventory: values.inventory }, io);
+  if (format === "asff") io.json(asffDocument(plan.decisions, secrets, policy, plan.now, plan.mode));
+  else if (format === "json") io.json(planJson(plan, secrets));
   else if (format === "table") io.stdout(renderPlanTable(plan));
   writeReportOutputs(
     { plan, secrets, source: `plan of ${values.inventory}` },

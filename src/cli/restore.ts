@@ -1,7 +1,9 @@
 import { restoreSecret } from "../app/restore.js";
+import { publishRestore } from "../app/security-hub.js";
 import { openAccount } from "./account.js";
 import { parseCommandArgs } from "./args.js";
 import type { Terminal } from "./io.js";
+import { liveSecurityHub, reportSecurityHub } from "./security-hub.js";
 import { terminalSafeLine } from "./terminal.js";
 import { UsageError } from "./usage.js";
 
@@ -15,15 +17,28 @@ export async function runRestore(argv: string[], io: Terminal): Promise<number> 
       write: { type: "boolean" },
       "dry-run": { type: "boolean" },
       format: { type: "string", default: "text" },
+      "security-hub": { type: "boolean" },
     },
   });
   if (positionals.length === 0) throw new UsageError("needs the name or ARN of at least one secret");
-  const account = openAccount(values, new Date());
+  if (values["security-hub"] && (!values.live || values["dry-run"]))
+    throw new UsageError(
+      "--security-hub resolves the live account's findings: give it with --live, without --dry-run",
+    );
+  const now = new Date();
+  const account = openAccount(values, now);
   const dryRun = values["dry-run"] ?? false;
+  const securityHub = values["security-hub"] ? liveSecurityHub(io) : undefined;
+  let unimported = 0;
   const results = [];
   for (const secretId of positionals) {
     const result = await restoreSecret(secretId, account.store, { dryRun });
     results.push(result);
+    if (securityHub) {
+      // After the restore, never instead of it: a Security Hub failure is reported, the restore stands.
+      const secret = await account.store.describe(result.arn);
+      if (secret) unimported += reportSecurityHub(await publishRestore(secret, now, securityHub), io);
+    }
     if (values.format !== "json") {
       const did = dryRun ? result.planned : result.undone;
       const name = terminalSafeLine(result.name);
@@ -36,5 +51,5 @@ export async function runRestore(argv: string[], io: Terminal): Promise<number> 
   }
   account.save();
   if (values.format === "json") io.json({ results, account: account.local?.snapshot() ?? null });
-  return 0;
+  return unimported > 0 ? 1 : 0;
 }

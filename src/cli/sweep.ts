@@ -9,6 +9,7 @@ import { readPolicyTexts, type Terminal } from "./io.js";
 import { decisionJson, parseMode, parseNow, renderPlanTable } from "./plan.js";
 import { formatDuration, ProgressLine } from "./progress.js";
 import { parseFormat, writeReportOutputs } from "./report-output.js";
+import { liveSecurityHub, reportSecurityHub } from "./security-hub.js";
 import { reportUndelivered, SLACK_OPTIONS, slackFromOptions } from "./slack-options.js";
 import { terminalJson, terminalSafeLine } from "./terminal.js";
 import { UsageError } from "./usage.js";
@@ -57,12 +58,15 @@ export async function runSweepCommand(argv: string[], io: Terminal): Promise<num
       format: { type: "string", default: "table" },
       html: { type: "string" },
       "write-share": { type: "string" },
+      "security-hub": { type: "boolean" },
       ...SLACK_OPTIONS,
     },
   });
   const writeShare = parseWriteShare(values["write-share"]);
   if (writeShare !== undefined && !values.live)
     throw new UsageError("--write-share paces the live account's writes: give it with --live");
+  if (values["security-hub"] && !values.live)
+    throw new UsageError("--security-hub imports into the live account's Security Hub: give it with --live");
   const format = parseFormat(values.format);
   const now = parseNow(values.now);
   const { policy } = loadPolicy(readPolicyTexts(values.policy));
@@ -87,6 +91,7 @@ export async function runSweepCommand(argv: string[], io: Terminal): Promise<num
       now,
       exemptPrincipals: exemptPrincipalsOf(policy),
       onProgress,
+      ...(values["security-hub"] ? { securityHub: liveSecurityHub(io) } : {}),
     });
   } finally {
     line?.finish();
@@ -144,5 +149,6 @@ export async function runSweepCommand(argv: string[], io: Terminal): Promise<num
     io,
   );
   const undelivered = reportUndelivered(slack, io);
-  return failed.length > 0 || undelivered > 0 ? 1 : 0;
+  const unimported = reportSecurityHub(result.securityHub, io);
+  return failed.length > 0 || undelivered > 0 || unimported > 0 ? 1 : 0;
 }

@@ -28,6 +28,9 @@ export interface CommandHelp {
   notes?: string;
 }
 
+const SECURITY_HUB: OptionHelp = {
+  text: "with --live: import the findings into Security Hub (README, Security Hub); GOVERNOR_STATE_TABLE names the stack's record of them",
+};
 const POLICY: OptionHelp = {
   value: "PATH",
   text: "a policy file, or a directory whose .yml/.yaml files are merged (default policies/)",
@@ -58,10 +61,6 @@ const SLACK_STDOUT: OptionHelp = { text: "print the Slack messages instead of po
 const HTML: OptionHelp = {
   value: "FILE",
   text: "also write the HTML report (charts, funnel, deletions due, every secret) to FILE",
-};
-const FORMAT: OptionHelp = {
-  value: "table|json|csv",
-  text: "table (default), json, or csv (one row per decision, RFC 4180)",
 };
 const INVENTORY: OptionHelp = {
   value: "FILE",
@@ -109,7 +108,7 @@ export const COMMANDS = {
     summary: "decide what the policy would do to an inventory; touches no AWS",
     synopsis: [
       "--inventory FILE [--compliance FILE] [--policy PATH] [--now ISO]",
-      "[--mode report|enforce] [--format table|json|csv] [--html FILE]",
+      "[--mode report|enforce] [--format table|json|csv|asff] [--html FILE]",
     ],
     options: {
       inventory: INVENTORY,
@@ -117,12 +116,16 @@ export const COMMANDS = {
       policy: POLICY,
       now: NOW,
       mode: MODE,
-      format: FORMAT,
+      format: {
+        value: "table|json|csv|asff",
+        text: "table (default), json, csv (RFC 4180), or asff (the findings a sweep would import)",
+      },
       html: HTML,
     },
     examples: [
       "governor plan --inventory examples/inventory.json --now 2026-11-23T00:00:00Z",
       "governor plan --inventory examples/inventory.json --format csv > plan.csv",
+      "governor plan --inventory examples/inventory.json --format asff > findings.json",
     ],
   },
   report: {
@@ -190,7 +193,7 @@ export const COMMANDS = {
     synopsis: [
       "(--account FILE [--write] | --live) [--policy PATH] [--now ISO] [--mode report|enforce]",
       "[--format table|json|csv] [--html FILE] [--slack-url URL | --slack-stdout]",
-      "[--write-share SHARE]",
+      "[--write-share SHARE] [--security-hub]",
     ],
     options: {
       account: ACCOUNT,
@@ -213,25 +216,36 @@ export const COMMANDS = {
         value: "SHARE",
         text: "the share of each Secrets Manager write quota to use, 0.01 to 0.5 (default GOVERNOR_WRITE_SHARE or 0.5)",
       },
+      "security-hub": SECURITY_HUB,
     },
     examples: [
       "governor sweep --account examples/account.json --now 2026-11-23T00:00:00Z",
       "governor sweep --live --mode enforce --write-share 0.2",
+      "governor sweep --live --security-hub",
     ],
     notes:
       "Live writes are paced to a share of the account's Secrets Manager quotas (50 requests/s per write family,\nshared with every application of the account and region): with the default 0.5, 25 tags a second. On a\nterminal the sweep shows its progress and an estimate of the time left on stderr.",
   },
   restore: {
     summary: "undo everything the governor did to these secrets",
-    synopsis: ["SECRET... (--account FILE [--write] | --live) [--dry-run] [--format text|json]"],
+    synopsis: [
+      "SECRET... (--account FILE [--write] | --live [--security-hub]) [--dry-run]",
+      "[--format text|json]",
+    ],
     options: {
       account: ACCOUNT,
       live: LIVE,
       write: WRITE,
       "dry-run": { text: "say what would be undone, change nothing" },
       format: { value: "text|json", text: "text (default) or json" },
+      "security-hub": {
+        text: "with --live: resolve the secret's unused finding in Security Hub (PASSED, Workflow RESOLVED)",
+      },
     },
-    examples: ["governor restore app/db --account examples/account.json --dry-run"],
+    examples: [
+      "governor restore app/db --account examples/account.json --dry-run",
+      "governor restore app/db --live --security-hub",
+    ],
   },
   preflight: {
     summary: "check the prerequisites the stack does not create (Config recorder, CloudTrail trail)",

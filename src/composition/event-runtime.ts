@@ -10,6 +10,7 @@ import { notifyEventResults } from "../app/notify.js";
 import type { ParsedEvent } from "../domain/events.js";
 import type { AccessFailureCounter, EventLedger } from "../ports.js";
 import { getRuntime, type Runtime } from "./runtime.js";
+import { securityHubDeps } from "./security-hub.js";
 
 /** The state the event handlers share through the table: which events were handled, the access-failure counts. */
 interface EventState {
@@ -53,6 +54,7 @@ export function batchDeps(
   const runtime = getRuntime();
   state ??= eventState(runtime);
   const { store, audit, exemptPrincipals, stack } = runtime.shared;
+  const securityHub = securityHubDeps(runtime);
   return {
     route,
     parse,
@@ -71,5 +73,6 @@ export function batchDeps(
       ? { holdMs: Math.max(deadline - Date.now() + DEADLINE_MARGIN_MS, 1_000) }
       : {}),
     notify: (results) => notifyEventResults(results, runtime.notifyDeps(now, deadline)),
+    ...(securityHub ? { securityHub } : {}),
   };
 }

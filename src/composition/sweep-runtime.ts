@@ -7,6 +7,7 @@ import { FINDING_TYPES, type FindingType } from "../domain/finding.js";
 import { scheduleInterval } from "../domain/schedule.js";
 import type { Policy } from "../policy/schema.js";
 import { getRuntime } from "./runtime.js";
+import { securityHubDeps } from "./security-hub.js";
 
 /** The finding types the policy's rules match (a rule without `finding` matches them all). */
 export function policyFindingTypes(policy: Policy): FindingType[] {
@@ -29,6 +30,7 @@ export function sweepDeps(now: Date): SweepDeps {
   compliance ??= new ConfigComplianceSource(makeConfigClient(clientOptions), {
     types: policyFindingTypes(runtime.policy),
   });
+  const securityHub = securityHubDeps(runtime);
   return {
     store,
     compliance,
@@ -38,6 +40,7 @@ export function sweepDeps(now: Date): SweepDeps {
     exemptPrincipals,
     audit,
     log: runtime.log,
+    ...(securityHub ? { securityHub } : {}),
   };
 }
 

@@ -5,6 +5,13 @@ import type { PolicyOrigins } from "./source.js";
 
 /** Tags the lifecycle keeps, and the proof of use it records: a rule that set them would forge the lifecycle. */
 const RESERVED_TAGS = new Set([STAGE_TAG, STAGE_SINCE_TAG, USED_ON_TAG, STAGE_RULE_TAG]);
+/** Findings the governor reports to Security Hub (src/report/security-hub.ts); `severity` applies to those only. */
+const SECURITY_HUB_FINDINGS = new Set<string>([
+  "unused",
+  "rotation-failed",
+  "access-denied",
+  "decryption-failure",
+]);
 /** Findings that only CloudTrail events carry: the sweep, which reads Config and ListSecrets, never sees them. */
 const EVENT_ONLY_FINDINGS = new Set<string>(["access-denied", "decryption-failure"]);
 
@@ -136,6 +143,13 @@ export function checkPolicy(policy: Policy, origins: PolicyOrigins): PolicyProbl
     if (!rule.lifecycle && !rule.actions) atRule(index, ["match"], "a rule needs a lifecycle or actions");
     if (rule.unusedForDays !== undefined && !findings.includes("unused"))
       atRule(index, ["unusedForDays"], "unusedForDays applies only to rules on the 'unused' finding");
+
+    if (rule.severity !== undefined && !findings.some((f) => SECURITY_HUB_FINDINGS.has(f)))
+      atRule(
+        index,
+        ["severity"],
+        `severity applies only to rules on findings reported to Security Hub (${[...SECURITY_HUB_FINDINGS].join(", ")}); ${findings.join(", ")} are not`,
+      );
 
     const lifecycle = rule.lifecycle;
     if (lifecycle) {

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { SEVERITY_LABELS } from "../domain/asff.js";
 import { ACTION_KINDS } from "../domain/decision.js";
 import { FINDING_TYPES } from "../domain/finding.js";
 
@@ -125,6 +126,12 @@ export const RuleSchema = z
       .string()
       .optional()
       .describe("Send this rule's decisions to this Slack route instead of routing's."),
+    severity: z
+      .enum(SEVERITY_LABELS)
+      .optional()
+      .describe(
+        "Severity.Label of this rule's Security Hub findings (rules on unused, rotation-failed, access-denied, decryption-failure). Default: unused LOW when flagged, MEDIUM when quarantined, HIGH when deletion is scheduled; rotation-failed MEDIUM; access-failure incidents MEDIUM.",
+      ),
   })
   .describe("A rule: the first rule that matches a secret and finding decides.");
 

@@ -10,6 +10,7 @@ const RESTORE = {
     write: { type: "boolean" },
     "dry-run": { type: "boolean" },
     format: { type: "string", default: "text" },
+    "security-hub": { type: "boolean" },
   },
 } as const;
 

@@ -266,7 +266,7 @@ describe("governor plan: bad input", () => {
     [
       "a bad --format",
       ["plan", "--inventory", INVENTORY, "--format", "xml"],
-      "--format must be table, json or csv, not xml",
+      "--format must be table, json, csv or asff, not xml",
     ],
     [
       "a bad --mode",
@@ -295,7 +295,7 @@ describe("governor plan: bad input", () => {
       [
         `governor plan: ${message}`,
         "usage: governor plan --inventory FILE [--compliance FILE] [--policy PATH] [--now ISO]",
-        "                     [--mode report|enforce] [--format table|json|csv] [--html FILE]",
+        "                     [--mode report|enforce] [--format table|json|csv|asff] [--html FILE]",
         "see 'governor plan --help'",
         "",
       ].join("\n"),

@@ -187,6 +187,7 @@ describe("functions", () => {
       GOVERNOR_ALERT_DLQ_URL: { Ref: "AlertDeadLetterQueue" },
       GOVERNOR_ACCOUNT_ID: { Ref: "AWS::AccountId" },
       GOVERNOR_STATE_TABLE: { Ref: "StateTable" },
+      GOVERNOR_SECURITY_HUB: { Ref: "SecurityHub" },
       POWERTOOLS_SERVICE_NAME: "secrets-governor",
     });
     expect(env.POWERTOOLS_LOG_LEVEL).toBeTypeOf("string");
@@ -537,6 +538,7 @@ describe("alarms", () => {
     ["MalformedEvents", '{ $.message = "batch summary" && $.malformed > 0 }', "$.malformed", ROUTES.length],
     ["RefusedEvents", '{ $.message = "batch summary" && $.refused > 0 }', "$.refused", ROUTES.length],
     ["StateStoreUnavailable", "{ $.stateStoreUnavailable > 0 }", "$.stateStoreUnavailable", ROUTES.length],
+    ["SecurityHubFailures", "{ $.securityHubFailed > 0 }", "$.securityHubFailed", FUNCTIONS.length],
     [
       "KeptAlertsRejected",
       '{ $.message = "kept alerts redelivery" && $.keptAlertsRejected > 0 }',
@@ -633,13 +635,61 @@ describe("state table", () => {
   });
 });
 
+describe("Security Hub", () => {
+  it("is off unless the stack parameter SecurityHub says enabled", () => {
+    expect(template.Parameters.SecurityHub).toMatchObject({
+      Default: "disabled",
+      AllowedValues: ["enabled", "disabled"],
+    });
+    expect(template.Conditions.SecurityHubEnabled).toEqual({
+      "Fn::Equals": [{ Ref: "SecurityHub" }, "enabled"],
+    });
+  });
+
+  it("may import findings, only then, only as this account's own in this region, and nothing else of Security Hub", () => {
+    const policy = resource("SecurityHubImportPolicy");
+    expect(policy.Type).toBe("AWS::IAM::Policy");
+    expect(policy.Condition).toBe("SecurityHubEnabled");
+    expect(policy.Properties.Roles).toEqual([{ Ref: "IamRoleLambdaExecution" }]);
+    const document = policy.Properties.PolicyDocument as { Statement: Statement[] };
+    expect(document.Statement).toEqual([
+      {
+        Sid: "ImportSecurityHubFindings",
+        Effect: "Allow",
+        Action: "securityhub:BatchImportFindings",
+        Resource: {
+          "Fn::Sub": `arn:\${AWS::Partition}:securityhub:\${AWS::Region}:\${AWS::AccountId}:product/\${AWS::AccountId}/default`,
+        },
+      },
+    ]);
+    // The role itself has no Security Hub permission at all.
+    expect(
+      roleStatements()
+        .flatMap((s) => list(s.Action))
+        .filter((a) => a.startsWith("securityhub:")),
+    ).toEqual([]);
+  });
+
+  it("alarms on findings it could not import, only when enabled", () => {
+    expect(resource("SecurityHubFailuresAlarm").Condition).toBe("SecurityHubEnabled");
+    const filters = resourcesOfType("AWS::Logs::MetricFilter").filter(([, f]) =>
+      JSON.stringify(f.Properties.MetricTransformations).includes("SecurityHubFailures"),
+    );
+    expect(filters.map(([, f]) => f.Condition)).toEqual(FUNCTIONS.map(() => "SecurityHubEnabled"));
+    expect(filters.map(([, f]) => f.Properties.LogGroupName)).toEqual(
+      expect.arrayContaining(FUNCTIONS.map((fn) => ({ Ref: `${fn.id}LogGroup` }))),
+    );
+  });
+});
+
 describe("IAM", () => {
   it("gives the four functions one role and no other (the other role is EventBridge's, for the org bus)", () => {
     expect(resourcesOfType("AWS::IAM::Role").map(([id]) => id)).toEqual([
       "IamRoleLambdaExecution",
       "OrgForwardRole",
     ]);
-    expect(resourcesOfType("AWS::IAM::Policy")).toEqual([]);
+    // The one policy besides the role's own: Security Hub's, present only when enabled.
+    expect(resourcesOfType("AWS::IAM::Policy").map(([id]) => id)).toEqual(["SecurityHubImportPolicy"]);
     expect(resourcesOfType("AWS::IAM::ManagedPolicy")).toEqual([]);
     expect(resource("IamRoleLambdaExecution").Properties.ManagedPolicyArns).toBeUndefined();
   });
