@@ -23,9 +23,10 @@ import {
 
 /**
  * EventBridge refuses a PutEvents entry of 256 KB or more (docs.aws.amazon.com/eventbridge/latest/userguide/
- * eb-putevent-size.html); a body larger than that did not come from EventBridge and is not parsed.
+ * eb-putevent-size.html); the event it delivers adds its envelope (id, account, time, region: a few hundred
+ * bytes). A body larger than this did not come from a member's PutEvents and is not parsed.
  */
-export const MAX_ORG_EVENT_BYTES = 256 * 1024;
+export const MAX_ORG_EVENT_BYTES = 264 * 1024;
 
 /** An event time more than this far ahead of the aggregator's clock is refused: it would freeze its item. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
