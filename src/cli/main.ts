@@ -73,7 +73,11 @@ function usageError(error: UsageError, io: Terminal, running: CommandName | unde
  */
 export async function main(argv: string[], raw: CliIO = processIO()): Promise<number> {
   const io = terminal(raw);
-  const [command, ...rest] = argv;
+  // `governor org SUB ...`: the organization commands are "org SUB" in the one help table (src/cli/usage.ts).
+  const [command, ...rest] =
+    argv[0] === "org" && argv[1] !== undefined && !argv[1].startsWith("-")
+      ? [`org ${argv[1]}`, ...argv.slice(2)]
+      : argv;
   try {
     if (isCommand(command) && asksForHelp(rest)) {
       io.stdout(commandHelp(command));
@@ -97,6 +101,15 @@ export async function main(argv: string[], raw: CliIO = processIO()): Promise<nu
         return await (await import("./restore.js")).runRestore(rest, io);
       case "preflight":
         return await (await import("./preflight.js")).runPreflight(rest, io);
+      case "org report":
+        return await (await import("./org-report.js")).runOrgReport(rest, io);
+      case "org":
+        throw new UsageError(
+          `org needs a command: ${Object.keys(COMMANDS)
+            .filter((c) => c.startsWith("org "))
+            .map((c) => c.slice(4))
+            .join(", ")}`,
+        );
       case "--version":
       case "-V":
       case "version":

@@ -187,6 +187,32 @@ export const COMMANDS = {
     options: { region: { value: "REGION", text: "the region to check (default: the credential chain's)" } },
     examples: ["governor preflight --region eu-west-1"],
   },
+  // The organization plane's commands are "org SUB" (src/cli/main.ts joins `governor org SUB`).
+  "org report": {
+    summary: "the organization's view: cost by account and team, deletions due, silent governors",
+    synopsis: ["(--table NAME | --input FILE) [--now ISO] [--format table|json|csv]"],
+    options: {
+      table: {
+        value: "NAME",
+        text: "the central stack's table (output OrgStateTableName), by the default AWS credential chain and region",
+      },
+      input: {
+        value: "FILE",
+        text: "offline: a JSON array of org events as the central bus receives them, checked as the aggregator checks them",
+      },
+      now: { value: "ISO", text: "the time to judge silence and deletions due against (default: now)" },
+      format: {
+        value: "table|json|csv",
+        text: "table (default), json (the whole view) or csv (one row per account-region)",
+      },
+    },
+    examples: [
+      "governor org report --table secrets-governor-org-prod-OrgStateTable-ABC123",
+      "governor org report --input org-events.json --now 2026-11-23T12:00:00Z --format csv",
+    ],
+    notes:
+      "The same view as the scheduled org digest, without its limits: every account, team, deletion due and\nsilent governor. A governor is silent when its last heartbeat is older than two of its sweep intervals,\nor when it sent a summary and never a heartbeat.",
+  },
 } satisfies Record<string, CommandHelp>;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -240,3 +240,43 @@ export function buildOrgView(items: Iterable<OrgAccountRegion>, now: Date): OrgV
     silent,
   };
 }
+
+/** One account-region as the report's CSV lists it (every one, sorted by account then region). */
+export interface AccountRegionRow {
+  accountId: string;
+  region: string;
+  mode: Mode | "unknown";
+  secrets: number;
+  unused: number;
+  monthlyCostUsd: number;
+  unusedMonthlyCostUsd: number;
+  realisedMonthlySavingsUsd: number;
+  projectedMonthlySavingsUsd: number;
+  deletionsDue: number;
+  lastSweep?: string;
+  lastHeartbeat?: string;
+  silent: boolean;
+}
+
+export function accountRegionRows(items: Iterable<OrgAccountRegion>, now: Date): AccountRegionRow[] {
+  const rows: AccountRegionRow[] = [];
+  for (const item of items) {
+    const s = item.summary;
+    rows.push({
+      accountId: item.accountId,
+      region: item.region,
+      mode: modeOf(item) ?? "unknown",
+      secrets: s?.secrets ?? 0,
+      unused: s?.unused ?? 0,
+      monthlyCostUsd: s ? dollars(cents(s.monthlyCostUsd)) : 0,
+      unusedMonthlyCostUsd: s ? dollars(cents(s.unusedMonthlyCostUsd)) : 0,
+      realisedMonthlySavingsUsd: s ? dollars(cents(s.realisedMonthlySavingsUsd)) : 0,
+      projectedMonthlySavingsUsd: s ? dollars(cents(s.projectedMonthlySavingsUsd)) : 0,
+      deletionsDue: s?.deletionsDueTotal ?? 0,
+      ...(s ? { lastSweep: s.sweptAt } : {}),
+      ...(item.heartbeat ? { lastHeartbeat: item.heartbeat.time } : {}),
+      silent: silenceOf(item, now) !== undefined,
+    });
+  }
+  return rows.sort((a, b) => a.accountId.localeCompare(b.accountId) || a.region.localeCompare(b.region));
+}
