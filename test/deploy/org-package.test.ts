@@ -244,7 +244,8 @@ describe("functions and roles", () => {
     });
     const webhook = {
       "Fn::Sub":
-        "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${OrgWebhookSecret}-??????",
+        // Fn::Sub text, as the template holds it.
+        `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:\${OrgWebhookSecret}-??????`,
     };
     expect(
       statements.find((s) => s.Effect === "Allow" && list(s.Action).includes("secretsmanager:GetSecretValue"))
