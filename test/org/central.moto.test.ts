@@ -24,7 +24,7 @@ import { aggregateOrgBatch, type OrgBatchResult } from "../../src/app/org-aggreg
 import { ORG_DIGEST_ROUTE, readOrgView, sendOrgDigest } from "../../src/app/org-digest.js";
 import type { OrgSummary } from "../../src/domain/org-events.js";
 import { MOTO_ENV, type Moto, startMoto } from "../helpers/moto.js";
-import { motoDynamoClient } from "../helpers/moto-dynamodb.js";
+import { motoDynamoClient, serialConnection } from "../helpers/moto-dynamodb.js";
 import {
   actionEvent,
   actionOf,
@@ -174,7 +174,7 @@ const sum = (results: OrgBatchResult[], field: "records" | "written" | "refused"
 beforeAll(async () => {
   moto = await startMoto();
   receiver = await SlackReceiver.start();
-  const dynamo = motoDynamoClient(moto.endpoint);
+  const dynamo = motoDynamoClient(moto.endpoint, serialConnection());
   table = await createOrgStateTable(dynamo, "secrets-governor-org-state");
   store = new DynamoOrgStateStore(dynamo, table);
   for (const accountId of ACCOUNTS) {
