@@ -8,14 +8,15 @@
  * each event costs one conditional UpdateItem whatever the table's size.
  */
 import { performance } from "node:perf_hooks";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoOrgStateStore, MemoryOrgStateStore } from "../src/adapters/org-state.js";
 import { aggregateOrgBatch } from "../src/app/org-aggregate.js";
 import { readOrgView } from "../src/app/org-digest.js";
 import { buildOrgView, type OrgAccountRegion } from "../src/domain/org-view.js";
 import type { OrgStateStore } from "../src/ports.js";
 import { buildOrgDigestMessages } from "../src/report/org-digest.js";
-import { startMoto } from "../test/helpers/moto.js";
-import { motoDynamoClient, serialConnection } from "../test/helpers/moto-dynamodb.js";
+import { MOTO_ENV, startMoto } from "../test/helpers/moto.js";
+import { serialConnection } from "../test/helpers/moto-dynamodb.js";
 import {
   actionEvent,
   actionOf,
@@ -115,7 +116,17 @@ export async function benchOrg(now: Date) {
   const moto = await startMoto();
   try {
     // One connection: moto applies an UpdateItem without a lock on the item, DynamoDB atomically (moto-dynamodb.ts).
-    const client = motoDynamoClient(moto.endpoint, serialConnection());
+    // The aggregator's 16 writes in flight then queue for it, which the SDK would warn about on every batch.
+    const client = new DynamoDBClient({
+      endpoint: moto.endpoint,
+      region: MOTO_ENV.AWS_REGION,
+      credentials: {
+        accessKeyId: MOTO_ENV.AWS_ACCESS_KEY_ID,
+        secretAccessKey: MOTO_ENV.AWS_SECRET_ACCESS_KEY,
+      },
+      maxAttempts: 1,
+      requestHandler: { httpAgent: serialConnection(), socketAcquisitionWarningTimeout: 3_600_000 },
+    });
     const calls: Record<string, number> = {};
     let scanned = 0;
     client.middlewareStack.add(
@@ -163,10 +174,17 @@ export async function benchOrg(now: Date) {
     const readStart = performance.now();
     const items = await readAll(dynamo);
     const readS = (performance.now() - readStart) / 1000;
-    const buildStart = performance.now();
-    const view = buildOrgView(items, now);
-    const messages = buildOrgDigestMessages(view, { table });
-    const buildMs = performance.now() - buildStart;
+    // The build, three times and the median: the first runs cold (JIT) right after the read's garbage.
+    const builds: { ms: number; view: ReturnType<typeof buildOrgView>; messages: number }[] = [];
+    for (let run = 0; run < 3; run++) {
+      const buildStart = performance.now();
+      const view = buildOrgView(items, now);
+      const messages = buildOrgDigestMessages(view, { table }).length;
+      builds.push({ ms: performance.now() - buildStart, view, messages });
+    }
+    builds.sort((a, b) => a.ms - b.ms);
+    const { ms: buildMs, view, messages } = builds[1] as (typeof builds)[number];
+    const firstBuildMs = Math.max(...builds.map((b) => b.ms));
     const memStart = performance.now();
     const fromMemory = await readOrgView(memory, now);
     buildOrgDigestMessages(fromMemory.view);
@@ -179,8 +197,9 @@ export async function benchOrg(now: Date) {
       perSecretItemsInTable: actions.length,
       motoReadS: round(readS, 2),
       buildMs: round(buildMs, 1),
+      slowestBuildMs: round(firstBuildMs, 1),
       memoryReadAndBuildMs: round(memoryMs, 1),
-      messages: messages.length,
+      messages,
       target: { itemsPerAccountRegion: 1, buildMs: 1000 },
     };
     return { aggregate: aggregateFigures, digest: digestFigures };

@@ -147,7 +147,8 @@ export function buildOrgView(items: Iterable<OrgAccountRegion>, now: Date): OrgV
   const total = emptySums();
   const accounts = new Map<string, { sums: Sums; regions: string[]; modes: Set<Mode>; silent: number }>();
   const teams = new Map<string, { secrets: number; unused: number; cost: number; accounts: Set<string> }>();
-  const deletions: DeletionDueView[] = [];
+  // Each with its time parsed once: the sort compares thousands of them.
+  const deletions: { at: number; due: DeletionDueView }[] = [];
   const silent: SilentView[] = [];
   const modes = { report: 0, enforce: 0 };
   const horizon = now.getTime() + DELETIONS_DUE_DAYS * 86_400_000;
@@ -187,9 +188,9 @@ export function buildOrgView(items: Iterable<OrgAccountRegion>, now: Date): OrgV
       team.accounts.add(item.accountId);
     }
     for (const d of summary.deletionsDue) {
-      const on = new Date(d.on).getTime();
+      const on = ms(d.on);
       if (on >= now.getTime() && on <= horizon)
-        deletions.push({ ...d, accountId: item.accountId, region: item.region });
+        deletions.push({ at: on, due: { ...d, accountId: item.accountId, region: item.region } });
     }
   }
 
@@ -217,7 +218,7 @@ export function buildOrgView(items: Iterable<OrgAccountRegion>, now: Date): OrgV
     (x, y) =>
       y.unusedMonthlyCostUsd - x.unusedMonthlyCostUsd || y.unused - x.unused || x.team.localeCompare(y.team),
   );
-  deletions.sort((x, y) => ms(x.on) - ms(y.on) || x.arn.localeCompare(y.arn));
+  deletions.sort((x, y) => x.at - y.at || (x.due.arn < y.due.arn ? -1 : x.due.arn > y.due.arn ? 1 : 0));
   // Never heard from first, then the longest silent.
   silent.sort(
     (x, y) =>
@@ -234,7 +235,7 @@ export function buildOrgView(items: Iterable<OrgAccountRegion>, now: Date): OrgV
     totals: figures(total),
     byAccount,
     byTeam,
-    deletionsDue: deletions,
+    deletionsDue: deletions.map((d) => d.due),
     modes,
     accountModes,
     silent,
