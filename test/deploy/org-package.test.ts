@@ -87,13 +87,34 @@ describe("the central bus", () => {
       Resource: getAtt("OrgEventBus"),
       Condition: { StringEquals: { "aws:PrincipalOrgID": { Ref: "OrganizationId" } } },
     });
-    // No default: a deployment must name its organization.
-    expect(template.Parameters.OrganizationId?.Default).toBeUndefined();
-    expect(new RegExp(template.Parameters.OrganizationId?.AllowedPattern ?? "").test("o-a1b2c3d4e5")).toBe(
-      true,
-    );
+    // Empty unless the deployment names its organization (--param="organizationId=o-..."): then no principal
+    // matches, and the bus stays closed.
+    expect(template.Parameters.OrganizationId?.Default).toBe("");
+    const pattern = new RegExp(template.Parameters.OrganizationId?.AllowedPattern ?? "");
+    expect(["o-a1b2c3d4e5", ""].map((v) => pattern.test(v))).toEqual([true, true]);
+    expect(["o-short", "111122223333", "*"].map((v) => pattern.test(v))).toEqual([false, false, false]);
     expect(template.Outputs.OrgBusArn?.Value).toEqual(getAtt("OrgEventBus"));
   });
+
+  it("takes the organization from --param=organizationId as the parameter's default", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "governor-org-param-"));
+    try {
+      const env: NodeJS.ProcessEnv = {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME ?? tmpdir(),
+        CI: "true",
+      };
+      await run("bash", ["scripts/package-org.sh", "--package", dir, "--param=organizationId=o-a1b2c3d4e5"], {
+        cwd: root,
+        env,
+        timeout: 280_000,
+      });
+      const named = JSON.parse(readFileSync(join(dir, "cloudformation-template-update-stack.json"), "utf8"));
+      expect(named.Parameters.OrganizationId.Default).toBe("o-a1b2c3d4e5");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 
   it("routes the governor's three detail-types to the queue, with retries and a dead-letter queue", () => {
     const rule = resource("OrgEventsRule").Properties;
