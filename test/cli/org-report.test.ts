@@ -117,6 +117,25 @@ describe("governor org report --input", () => {
   });
 });
 
+describe("examples/org-events.json, the README's offline example", () => {
+  it("shows three accounts, one silent governor, two deletions due, and refuses the forged summary", async () => {
+    const { code, stdout, stderr } = await runCli(
+      "org",
+      "report",
+      "--input",
+      "examples/org-events.json",
+      "--now",
+      NOW,
+    );
+    expect(code).toBe(0);
+    expect(stderr).toContain("1 events refused and 0 ignored (1 account-mismatch)");
+    expect(stdout).toContain("Organization: 3 accounts, 6 account-regions");
+    expect(stdout).toContain("Secrets: 420 ($168.00/month)   unused: 33 ($13.20/month)");
+    expect(stdout).toMatch(/777788889999\s+us-east-1\s+2026-11-21T06:00:05.000Z\s+1440 min/);
+    expect(stdout).toMatch(/111122223333\s+2\s+enforce\s+90\s+\$36\.00/);
+  });
+});
+
 describe("governor org report --table", () => {
   let moto: Moto;
   beforeAll(async () => {
