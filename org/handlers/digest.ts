@@ -1,6 +1,7 @@
 import { deadlineOf, type LambdaContext } from "../../src/app/lambda-events.js";
 import { type OrgDigestDeps, sendOrgDigest } from "../../src/app/org-digest.js";
-import { getOrgRuntime, orgNotifier } from "../../src/composition/org-runtime.js";
+import { orgNotifier } from "../../src/composition/org-digest-runtime.js";
+import { getOrgRuntime } from "../../src/composition/org-runtime.js";
 
 /** Lambda entry of the scheduled org digest (org/serverless.yml). Tests call makeHandler with fakes. */
 export function makeHandler(deps: (now: Date, deadline?: number) => OrgDigestDeps) {

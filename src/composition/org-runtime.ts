@@ -1,14 +1,12 @@
 import { Logger } from "@aws-lambda-powertools/logger";
-import { makeDynamoDbClient, makeSecretsManagerClient } from "../adapters/aws-clients.js";
+import { makeDynamoDbClient } from "../adapters/aws-clients.js";
 import { DynamoOrgStateStore } from "../adapters/org-state.js";
-import { SecretsManagerWebhookResolver, SlackNotifier } from "../adapters/slack.js";
-import { ORG_DIGEST_ROUTE } from "../app/org-digest.js";
 import { GovernorConfig } from "../config.js";
 
 /**
- * The composition room of the central stack (org/serverless.yml): the central table and, for the digest, the
- * Slack notifier whose one route reads its webhook from the secret GOVERNOR_ORG_WEBHOOK_SECRET. Built once per
- * container. The member stack's runtime (src/composition/runtime.ts) is not loaded: no policy, no Secrets
+ * The composition room of the central stack (org/serverless.yml), its shared part: the central table, built once
+ * per container. The digest adds its notifier (src/composition/org-digest-runtime.ts), so the aggregator bundles
+ * no Slack client. The member stack's runtime (src/composition/runtime.ts) is not loaded: no policy, no Secrets
  * Manager store.
  */
 export interface OrgRuntime {
@@ -19,9 +17,9 @@ export interface OrgRuntime {
 }
 
 let runtime: OrgRuntime | undefined;
-let notifier: SlackNotifier | undefined;
 
-function clientOptions(config: GovernorConfig) {
+/** The SDK clients' region and endpoint (AWS_ENDPOINT_URL: an emulator). */
+export function clientOptions(config: GovernorConfig) {
   return {
     region: config.region ?? "us-east-1",
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
@@ -36,16 +34,4 @@ export function getOrgRuntime(): OrgRuntime {
   const store = new DynamoOrgStateStore(makeDynamoDbClient(clientOptions(config)), table);
   runtime = { config, log, table, store };
   return runtime;
-}
-
-/** The digest's notifier, with this invocation's deadline. */
-export function orgNotifier(deadline?: number): SlackNotifier {
-  const { config, log } = getOrgRuntime();
-  notifier ??= new SlackNotifier({
-    resolver: new SecretsManagerWebhookResolver(makeSecretsManagerClient(clientOptions(config)), {
-      [ORG_DIGEST_ROUTE]: { webhookSecret: config.orgWebhookSecret },
-    }),
-    log,
-  });
-  return notifier.withDeadline(deadline);
 }
