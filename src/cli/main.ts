@@ -115,13 +115,15 @@ export async function main(argv: string[], raw: CliIO = processIO()): Promise<nu
       case "version":
         io.stdout(`governor ${packageVersion()}\n`);
         return 0;
-      case "help":
-        if (isCommand(rest[0])) {
-          io.stdout(commandHelp(rest[0]));
+      case "help": {
+        const name = rest[0] === "org" && rest[1] ? `org ${rest[1]}` : rest[0];
+        if (isCommand(name)) {
+          io.stdout(commandHelp(name));
           return 0;
         }
         io.stdout(USAGE);
         return 0;
+      }
       case undefined:
       case "--help":
       case "-h":

@@ -114,6 +114,7 @@ describe("governor org report --input", () => {
     const { code, stdout } = await runCli("org", "report", "--help");
     expect(code).toBe(0);
     expect(stdout).toBe(commandHelp("org report"));
+    expect((await runCli("help", "org", "report")).stdout).toBe(commandHelp("org report"));
   });
 });
 
