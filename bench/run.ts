@@ -12,6 +12,7 @@ import { loadPolicy } from "../src/policy/load.js";
 import { planAccount } from "../src/policy/plan.js";
 import { benchBurst } from "./burst.js";
 import { benchHandlers } from "./handlers.js";
+import { benchOrg } from "./org.js";
 import { accountOf, scenario } from "./scenario.js";
 import { benchSlack } from "./slack.js";
 import { benchStateCalls } from "./state-calls.js";
@@ -195,6 +196,24 @@ rows.push([
     .map(([command, n]) => `${n} ${command.replace(/Command$/, "")}`)
     .join(", ")}); ${state.incidents} incidents, one per window`,
 ]);
+
+// The organization plane (bench/org.ts): the aggregator on the central table, the org digest of 1,000 account-regions.
+const org = await benchOrg(now);
+results.org = org;
+{
+  const { moto: m, reference } = org.aggregate;
+  const d = org.digest;
+  rows.push([
+    "org",
+    `aggregator: ${m.summaries} summaries + ${m.heartbeats} heartbeats + ${m.actions} actions (1,000 accounts), batches of 100, DynamoDB on moto vs memory`,
+    `${m.callsPerEvent} DynamoDB calls per event (${m.dynamoCalls} for ${m.events}; target 1); ${m.eventsPerSecond} events/s on moto (${m.seconds} s, moto's own throughput over one connection) vs ${reference.eventsPerSecond}/s in memory; 1M actions at moto's rate: ${org.aggregate.millionActionsSecondsAtMotoRate} s`,
+  ]);
+  rows.push([
+    "org",
+    `org digest of ${d.accountRegions} account-regions (the table also holds ${d.perSecretItemsInTable} secret items)`,
+    `${d.itemsRead} items read (${d.itemsScanned} scanned, ${d.queries} Query pages; target <= 1 per account-region); built in ${d.buildMs} ms (median of 3, slowest ${d.slowestBuildMs} ms; target < 1 s), ${d.messages} message; in memory read + build ${d.memoryReadAndBuildMs} ms; read from moto ${d.motoReadS} s`,
+  ]);
+}
 
 const { handlers, referenceLoadMs } = await benchHandlers();
 results.handlers = handlers;

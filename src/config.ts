@@ -129,6 +129,21 @@ export class GovernorConfig {
     return { account, region };
   }
 
+  /** The central stack's table (org/serverless.yml): the organization plane's state. */
+  get orgTable(): string {
+    const value = this.env.GOVERNOR_ORG_TABLE;
+    if (!value) throw new ConfigError("GOVERNOR_ORG_TABLE is not set: the central table is unknown");
+    return value;
+  }
+
+  /** The name of the secret holding the org digest's Slack webhook URL (read by name, as the routes' are). */
+  get orgWebhookSecret(): string {
+    const value = this.env.GOVERNOR_ORG_WEBHOOK_SECRET;
+    if (!value)
+      throw new ConfigError("GOVERNOR_ORG_WEBHOOK_SECRET is not set: the org digest has no webhook");
+    return value;
+  }
+
   /** Set to point every SDK client at an emulator (moto_server). */
   get endpoint(): string | undefined {
     return this.env.AWS_ENDPOINT_URL || undefined;

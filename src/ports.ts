@@ -3,7 +3,9 @@ import type { AsffFinding, ReportedFinding } from "./domain/asff.js";
 import type { AuditEntry } from "./domain/audit.js";
 import type { CostSummary, Decision, Mode } from "./domain/decision.js";
 import type { Finding } from "./domain/finding.js";
-import type { OrgHeartbeat, OrgSummary } from "./domain/org-events.js";
+import type { OrgKey, OrgOrder } from "./domain/org-checks.js";
+import type { OrgAction, OrgHeartbeat, OrgSummary } from "./domain/org-events.js";
+import type { OrgAccountRegion } from "./domain/org-view.js";
 import type { Secret } from "./domain/secret.js";
 import type { RoutedMessage, SlackMessage } from "./report/message.js";
 
@@ -206,4 +208,22 @@ export interface ReportedFindings {
   /** Remembers these as open (replacing what was remembered for the same secret and kind). */
   remember(findings: ReportedFinding[]): Promise<void>;
   forget(findings: Pick<ReportedFinding, "kind" | "secretArn">[]): Promise<void>;
+}
+
+/** What a conditional write to the organization's table did: `stale` when the item held a newer event. */
+export type OrgWrite = "written" | "stale";
+
+/**
+ * The organization plane's state (the central stack's DynamoDB table in AWS, memory for the CLI and tests:
+ * src/adapters/org-state.ts): per secret, the latest action a member reported; per account-region, the latest
+ * summary and the last heartbeat. Every write is keyed by the verified envelope's account and region (`OrgKey`)
+ * and conditional on its order: an item already holding a later (or the same) event is left as it is. Throws a
+ * retryable AdapterError when the store cannot answer.
+ */
+export interface OrgStateStore {
+  putAction(key: OrgKey, action: OrgAction, order: OrgOrder): Promise<OrgWrite>;
+  putSummary(key: OrgKey, summary: OrgSummary, order: OrgOrder): Promise<OrgWrite>;
+  putHeartbeat(key: OrgKey, heartbeat: OrgHeartbeat, order: OrgOrder): Promise<OrgWrite>;
+  /** Every account-region, page by page: one item each, never a per-secret item. */
+  accountRegions(): AsyncIterable<OrgAccountRegion[]>;
 }

@@ -11,6 +11,7 @@ type Run = (argv: string[], io: Terminal) => number | Promise<number>;
 const SUBCOMMANDS: Record<string, () => Promise<Run>> = {
   stackset: async () => (await import("./org-stackset.js")).runOrgStackset,
   plan: async () => (await import("./org-plan.js")).runOrgPlan,
+  report: async () => (await import("./org-report.js")).runOrgReport,
 };
 
 /** The org subcommands and their summaries. */

@@ -317,6 +317,31 @@ export const COMMANDS = {
     notes:
       "DIR holds one 'aws secretsmanager list-secrets --include-planned-deletion' JSON per account and region, named\nACCOUNT-REGION.json (123456789012-eu-west-1.json), or any name when its ARNs say the account and region. A\nfile whose ARNs name another account or region than its name, or several, is refused (exit 2).",
   },
+  "org report": {
+    summary: "the organization's view: cost by account and team, deletions due, silent governors",
+    synopsis: ["(--table NAME | --input FILE) [--now ISO] [--format table|json|csv]"],
+    options: {
+      table: {
+        value: "NAME",
+        text: "the central stack's table (output OrgStateTableName), by the default AWS credential chain and region",
+      },
+      input: {
+        value: "FILE",
+        text: "offline: a JSON array of org events as the central bus receives them, checked as the aggregator checks them",
+      },
+      now: { value: "ISO", text: "the time to judge silence and deletions due against (default: now)" },
+      format: {
+        value: "table|json|csv",
+        text: "table (default), json (the whole view) or csv (one row per account-region)",
+      },
+    },
+    examples: [
+      "governor org report --table secrets-governor-org-prod-OrgStateTable-ABC123",
+      "governor org report --input org-events.json --now 2026-11-23T12:00:00Z --format csv",
+    ],
+    notes:
+      "The same view as the scheduled org digest, without its limits: every account, team, deletion due and\nsilent governor. A governor is silent when its last heartbeat is older than two of its sweep intervals,\nor when it sent a summary and never a heartbeat.",
+  },
 } satisfies Record<string, CommandHelp>;
 
 export type CommandName = keyof typeof COMMANDS;

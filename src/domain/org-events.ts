@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * The contract between a member account's governor and the organization plane (the central stack under org/).

@@ -26,7 +26,7 @@ describe("governor org", () => {
     expect(code).toBe(2);
     expect(stdout).toBe("");
     expect(stderr).toBe(
-      "governor org: unknown subcommand 'stakset' (did you mean 'stackset'?)\nsubcommands: stackset, plan\nsee 'governor org --help'\n",
+      "governor org: unknown subcommand 'stakset' (did you mean 'stackset'?)\nsubcommands: stackset, plan, report\nsee 'governor org --help'\n",
     );
   });
 
