@@ -231,7 +231,7 @@ export const PolicyDocumentSchema = z
               userGroups: z
                 .array(slackGroupId)
                 .optional()
-                .describe("Slack user-group ids (S…) whose members may act (needs slack.botToken)."),
+                .describe("Slack user-group ids (S…) whose members may act (needs slack.botTokenSecret)."),
             })
             .optional()
             .describe(
