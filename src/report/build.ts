@@ -30,7 +30,7 @@ export function buildMessages(
     }
     if (byRoute.size === 0) byRoute.set(report.route ?? DEFAULT_ROUTE, []);
     for (const [route, items] of byRoute)
-      routed.push({ route, message: buildDigestMessage(report, route, items, now) });
+      routed.push({ route, message: buildDigestMessage(report, route, items, now, buttons) });
   } else {
     for (const item of report.items)
       routed.push({

@@ -4,7 +4,8 @@ import { routeHasActors } from "../policy/check-slack.js";
 import { readStage } from "../policy/evaluate.js";
 import type { Policy } from "../policy/schema.js";
 import type { ReportItem } from "../ports.js";
-import { type ActionsBlock, actions, type ButtonElement } from "./message.js";
+import { code } from "./escape.js";
+import { type ActionsBlock, actions, type Block, type ButtonElement, context, section } from "./message.js";
 
 /** Makes the buttons of one item, or none: built per report, with the signing key and the time of sending. */
 export type ButtonFactory = (item: ReportItem, mode: Mode) => ActionsBlock | undefined;
@@ -59,4 +60,51 @@ export function buttonFactory(
     }));
     return actions(ACTIONS_BLOCK_ID, elements);
   };
+}
+
+/** A digest offers buttons for this many secrets, most advanced in the lifecycle first; the rest have their own. */
+export const DIGEST_BUTTON_ITEMS = 5;
+/** What the buttons may add to a digest's JSON, so the digest stays one message (Slack's ~12,000 limit). */
+const DIGEST_BUTTONS_JSON_BUDGET = 6_000;
+const STAGE_ORDER: Record<Stage, number> = { "deletion-scheduled": 0, quarantined: 1, flagged: 2 };
+
+/**
+ * The buttons of a digest: a line naming each secret (its name escaped, as in the list above) and its buttons,
+ * for the first few secrets that have any. Each actions block has its own block_id, as Slack asks of a message.
+ */
+export function digestButtonBlocks(
+  items: readonly ReportItem[],
+  mode: Mode,
+  buttons: ButtonFactory,
+): Block[] {
+  const actionable = items
+    .map((item, index) => ({ item, index, block: buttons(item, mode) }))
+    .filter((x): x is { item: ReportItem; index: number; block: ActionsBlock } => x.block !== undefined)
+    .sort((a, b) => {
+      const rank = (i: ReportItem) => (i.decision.stage ? STAGE_ORDER[i.decision.stage] : 3);
+      return rank(a.item) - rank(b.item) || a.index - b.index;
+    });
+  if (actionable.length === 0) return [];
+  const blocks: Block[] = [section("*Act from Slack*")];
+  let used = 0;
+  let shown = 0;
+  for (const { item, block } of actionable) {
+    if (shown >= DIGEST_BUTTON_ITEMS) break;
+    const name = item.secret?.name ?? item.decision.name;
+    const pair: Block[] = [
+      context(`${code(name, 80)} · ${item.decision.stage ?? "unused"}`),
+      { ...block, block_id: `${ACTIONS_BLOCK_ID}.${shown}` },
+    ];
+    const cost = JSON.stringify(pair).length;
+    if (used + cost > DIGEST_BUTTONS_JSON_BUDGET) break;
+    blocks.push(...pair);
+    used += cost;
+    shown++;
+  }
+  const more = actionable.length - shown;
+  if (more > 0)
+    blocks.push(
+      context(`${more} more with buttons in their own alerts; \`governor restore\` works for any.`),
+    );
+  return blocks;
 }

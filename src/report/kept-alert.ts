@@ -1,7 +1,6 @@
 import * as z from "zod";
 import { actionIdOf, SLACK_ACTIONS } from "../domain/slack-action.js";
 import type { FailedDelivery } from "../ports.js";
-import { ACTIONS_BLOCK_ID } from "./buttons.js";
 import { escapeMrkdwn, sanitize, truncate, unescapeMrkdwn } from "./escape.js";
 import { CONSOLE_LINK_LABELS, consoleLink } from "./facts.js";
 import { checkSlackLimits } from "./limits.js";
@@ -53,7 +52,7 @@ const blockSchema = z.discriminatedUnion("type", [
   // secret and not expired, is checked when it is pressed (src/app/slack-action.ts), not here.
   z.strictObject({
     type: z.literal("actions"),
-    block_id: z.literal(ACTIONS_BLOCK_ID),
+    block_id: z.string().regex(/^secrets-governor\.actions(?:\.\d{1,2})?$/),
     elements: z
       .array(
         z.strictObject({
@@ -177,7 +176,7 @@ function rebuild(block: ParsedBlock): Block | undefined {
       return divider;
     case "actions":
       return actions(
-        ACTIONS_BLOCK_ID,
+        block.block_id,
         block.elements.map((e) => ({
           type: "button" as const,
           action_id: e.action_id,

@@ -16,6 +16,7 @@ import type { AuditEntry } from "../../src/domain/audit.js";
 import { isQuarantined } from "../../src/domain/quarantine.js";
 import { actionIdOf, buttonKeyOf, type SlackActionKind, signButton } from "../../src/domain/slack-action.js";
 import { loadPolicy } from "../../src/policy/load.js";
+import { buildMessages } from "../../src/report/build.js";
 import { buttonFactory } from "../../src/report/buttons.js";
 import { buildItemMessage } from "../../src/report/item.js";
 import type { ActionsBlock } from "../../src/report/message.js";
@@ -127,6 +128,30 @@ describe("slack-action: the handler on a function URL, against moto", () => {
     return out;
   }
 
+  /** The buttons the sweep's digest offers for `arn`: the actions block after the line naming it. */
+  async function digestButtonsAfterSweep(arn: string, name: string, at: Date) {
+    const result = await sweep(at);
+    const items = result.outcomes.map((o) => ({
+      decision: o.decision,
+      ...(o.secret ? { secret: o.secret } : {}),
+    }));
+    const factory = buttonFactory(
+      policy,
+      (ref) => signButton(ref, key),
+      () => at.getTime() / 1000,
+    );
+    const [digest] = buildMessages({ mode: "enforce", kind: "digest", items, now: at }, at, factory);
+    const blocks = digest?.message.blocks ?? [];
+    const at_ = blocks.findIndex(
+      (b) => b.type === "context" && b.elements[0]?.text.startsWith(`\`${name}\``),
+    );
+    const block = blocks[at_ + 1] as ActionsBlock;
+    expect(items.some((i) => i.decision.arn === arn)).toBe(true);
+    return Object.fromEntries(
+      block.elements.map((e) => [e.action_id.replace("secrets-governor.", ""), e.value]),
+    );
+  }
+
   function press(
     spec: Omit<PressSpec, "responseUrl"> & { base64?: boolean },
     headers?: Record<string, string>,
@@ -138,7 +163,8 @@ describe("slack-action: the handler on a function URL, against moto", () => {
 
   it("Keep: tags who kept it until when, leaves the lifecycle, and the sweeps honour it until the date", async () => {
     const arn = await create("app/keep-me");
-    const buttons = await buttonsAfterSweep(arn, day(0));
+    await create("app/other-one");
+    const buttons = await digestButtonsAfterSweep(arn, "app/keep-me", day(0));
     expect(Object.keys(buttons).sort()).toEqual(["keep", "snooze"]);
     expect((await tagsOf(arn))["governor:stage"]).toBe("flagged");
 

@@ -96,6 +96,42 @@ describe("Keep / Snooze / Restore buttons", () => {
   });
 });
 
+describe("buttons in a digest", () => {
+  it("for the five most advanced secrets, each named, each block its own id, within Slack's limits", () => {
+    const items = [
+      ...Array.from({ length: 5 }, () => item("flagged")),
+      item("deletion-scheduled"),
+      item("quarantined"),
+      item(null),
+    ].map((it, i) => ({
+      ...it,
+      secret: { ...(it.secret as NonNullable<ReportItem["secret"]>), name: `app/s${i}` },
+    }));
+    const routed = buildMessages({ mode: "enforce", kind: "digest", items }, NOW, factory);
+    expect(routed).toHaveLength(1);
+    const blocks = routed[0]?.message.blocks ?? [];
+    const ids = blocks.filter((b): b is ActionsBlock => b.type === "actions").map((b) => b.block_id);
+    expect(ids).toEqual([0, 1, 2, 3, 4].map((n) => `secrets-governor.actions.${n}`));
+    const named = blocks.flatMap((b) => (b.type === "context" ? [b.elements[0]?.text] : []));
+    expect(named).toContain("`app/s5` · deletion-scheduled");
+    expect(named).toContain("`app/s6` · quarantined");
+    expect(named.at(-1)).toBe("2 more with buttons in their own alerts; `governor restore` works for any.");
+    expect(checkSlackLimits(routed[0]?.message)).toEqual([]);
+    const body = JSON.stringify({
+      route: "default",
+      reason: "500",
+      retryable: true,
+      payload: routed[0]?.message,
+    });
+    expect(readKeptAlert(body, ["default"])).toHaveProperty("alert");
+  });
+
+  it("none when nobody may act", () => {
+    const routed = buildMessages({ mode: "enforce", kind: "digest", items: [item("quarantined")] }, NOW);
+    expect(routed[0]?.message.blocks.some((b) => b.type === "actions")).toBe(false);
+  });
+});
+
 describe("the message update after a press", () => {
   it("escapes a hostile secret name as the alerts do", () => {
     const update = actionResultMessage({
