@@ -1,5 +1,7 @@
 import { makeDynamoDbClient, makeSecretsManagerClient } from "../adapters/aws-clients.js";
 import { dynamoEventLedger, memoryEventLedger } from "../adapters/event-ledger.js";
+import { WritePacer } from "../adapters/pacer.js";
+import { SecretsManagerStore } from "../adapters/secrets-manager.js";
 import { PowertoolsSlackAppSecrets } from "../adapters/slack-app-secrets.js";
 import { FetchSlackResponder, HttpSlackDirectory } from "../adapters/slack-interactivity.js";
 import type { SlackActionDeps } from "../app/slack-action.js";
@@ -8,6 +10,7 @@ import { getRuntime } from "./runtime.js";
 
 /** What the slack-action function keeps per container: the ledger, the Slack app's secrets, the directory. */
 interface SlackActionState {
+  store: SecretsManagerStore;
   ledger: EventLedger;
   secrets: SlackAppSecrets;
   directory: SlackDirectory;
@@ -29,7 +32,12 @@ function slackActionState(): SlackActionState {
     signingSecret: policy.slack.signingSecret,
     ...(policy.slack.botTokenSecret ? { botToken: policy.slack.botTokenSecret } : {}),
   });
+  // A press makes two or three writes of one family (tag, untag; get, put a policy): they go at once (burst),
+  // while the sustained rate stays at the function's small share (GOVERNOR_WRITE_SHARE).
+  const client = makeSecretsManagerClient(runtime.shared.clientOptions);
+  const store = new SecretsManagerStore(client, new WritePacer({ share: config.writeShare, burst: 5 }));
   return {
+    store,
     ledger,
     secrets,
     directory: new HttpSlackDirectory(() => secrets.botToken()),
@@ -37,16 +45,15 @@ function slackActionState(): SlackActionState {
   };
 }
 
-/** The dependencies of one button press: the shared runtime (store, audit, stack) plus the Slack side. */
+/** The dependencies of one button press: the shared runtime (audit, stack) plus the Slack side and its store. */
 export function slackActionDeps(now: Date): SlackActionDeps {
   const runtime = getRuntime();
   state ??= slackActionState();
-  const { store, audit, stack } = runtime.shared;
+  const { audit, stack } = runtime.shared;
   return {
     policy: runtime.policy,
     mode: runtime.mode,
     stack,
-    store,
     audit,
     log: runtime.log,
     now,

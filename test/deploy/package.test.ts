@@ -904,6 +904,8 @@ describe("slack-action", () => {
     expect(props.Runtime).toBe("nodejs22.x");
     expect(props.Role).toEqual(getAtt("SlackActionRole"));
     expect(props.ReservedConcurrentExecutions).toBe(5);
+    // People's presses: 5 instances at 0.001 of the write quota, beside the governor's 0.5.
+    expect(5 * Number(environmentOf("SlackAction").GOVERNOR_WRITE_SHARE)).toBeLessThanOrEqual(0.005);
     expect(props.Timeout).toBeLessThanOrEqual(10);
     expect(resource("SlackActionLambdaFunctionUrl").Properties).toMatchObject({
       AuthType: "NONE",
