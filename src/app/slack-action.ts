@@ -183,7 +183,14 @@ export async function handleSlackAction(
       "too-large",
       `a body of ${request.body.length} bytes (at most ${SLACK_MAX_BODY_BYTES})`,
     );
-  const signingSecret = await deps.secrets.signingSecret();
+  let signingSecret: string;
+  try {
+    signingSecret = await deps.secrets.signingSecret();
+  } catch (error) {
+    // Nothing can be verified, so nothing is acted on; the error names the secret, never a value.
+    deps.log?.error("slack signing secret unavailable", { error: (error as Error).message });
+    return { status: 503, body: "unavailable" };
+  }
   const bad = verifySlackSignature(
     {
       timestamp: request.headers["x-slack-request-timestamp"],
@@ -224,7 +231,19 @@ export async function handleSlackAction(
       arn: ref.arn,
       user,
     });
-  if (!(await allowed(deps, ref.route, user)))
+  let permitted: boolean;
+  try {
+    permitted = await allowed(deps, ref.route, user);
+  } catch (error) {
+    deps.log?.error("slack user groups unavailable", { error: (error as Error).message, user });
+    await recordAudit(
+      deps.audit,
+      [auditOf(deps, kind, ref.arn, "failed", `user groups unavailable: ${(error as Error).message}`, user)],
+      deps.log,
+    );
+    return { status: 503, body: "unavailable" };
+  }
+  if (!permitted)
     return refuse(deps, "not-allowed", `user ${user} may not act on route ${ref.route}`, {
       kind,
       arn: ref.arn,

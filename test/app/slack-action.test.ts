@@ -104,3 +104,57 @@ describe("handleSlackAction", () => {
     expect(responder.sent[0]?.message.text).toContain("Nothing to restore");
   });
 });
+
+describe("handleSlackAction when a dependency is down", () => {
+  it("answers 503 and acts on nothing when the signing secret cannot be read", async () => {
+    const { deps, secret, store } = setup("app/db");
+    const down = {
+      ...deps,
+      secrets: {
+        signingSecret: async () => {
+          throw new Error("GetSecretValue on the Slack signing secret failed: AccessDenied");
+        },
+        botToken: async () => undefined,
+      },
+    };
+    const body = Buffer.from("payload=%7B%7D");
+    expect(await handleSlackAction({ headers: {}, body }, down)).toEqual({
+      status: 503,
+      body: "unavailable",
+    });
+    expect((await store.describe(secret.arn))?.tags["governor:kept-until"]).toBeUndefined();
+  });
+
+  it("answers 503 when a user group cannot be looked up, and audits it as failed", async () => {
+    const { deps, audit } = setup("app/db");
+    const value = signButton(
+      {
+        action: "keep",
+        arn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/db-Ab12Cd",
+        route: "default",
+        issued: nowSeconds,
+      },
+      key,
+    );
+    const body = pressBody({
+      actionId: actionIdOf("keep"),
+      value,
+      user: "U0SOMEONE",
+      responseUrl: "https://hooks.slack.com/actions/T0TEAM01/1/x",
+    });
+    const broken = {
+      ...deps,
+      directory: {
+        membersOf: async () => {
+          throw new Error("usergroups.users.list: ratelimited");
+        },
+      },
+    };
+    const result = await handleSlackAction(
+      { headers: slackHeaders(body, nowSeconds), body: Buffer.from(body) },
+      broken,
+    );
+    expect(result.status).toBe(503);
+    expect(audit.at(-1)).toMatchObject({ outcome: "failed", action: "slack-keep" });
+  });
+});
