@@ -3,7 +3,7 @@ import type { AuditEntry } from "../domain/audit.js";
 import { addDays, isoDate, parseIsoDate } from "../domain/dates.js";
 import type { Mode } from "../domain/decision.js";
 import type { StackIdentity } from "../domain/origin.js";
-import { parseSecretArn, type Secret } from "../domain/secret.js";
+import { isReplica, parseSecretArn, type Secret } from "../domain/secret.js";
 import {
   actionKindOf,
   type BlockActions,
@@ -360,7 +360,18 @@ async function carryOut(
       outcome: "skipped",
       detail: `Managed by ${secret.owningService}: the governor does not change it.`,
     };
+  if (isReplica(secret))
+    return {
+      outcome: "skipped",
+      detail: `A replica: its primary in ${secret.primaryRegion} is the one to act on.`,
+    };
   const exempt = isExempt(secret, policy.exempt);
+  // The roles may not touch an exempt secret (an explicit Deny): a person's decision, undone by a person.
+  if (exempt)
+    return {
+      outcome: "skipped",
+      detail: `Exempt (${exempt}): the governor does not change it; 'governor restore' with your own credentials does.`,
+    };
   const { stage } = readStage(secret);
   if (kind === "restore") {
     if (!stage && !secret.deletedDate)
@@ -371,7 +382,6 @@ async function carryOut(
       detail: `Restored (${restored.undone.join(", ") || "nothing left to undo"}), as 'governor restore' does. The next sweep judges it again.`,
     };
   }
-  if (exempt) return { outcome: "skipped", detail: `Already exempt (${exempt}).` };
   if (kind === "keep") {
     const until = isoDate(addDays(now, policy.slack.keep.days));
     const tags = { [KEPT_UNTIL_TAG]: until, [KEPT_BY_TAG]: user };

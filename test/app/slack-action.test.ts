@@ -158,3 +158,16 @@ describe("handleSlackAction when a dependency is down", () => {
     expect(audit.at(-1)).toMatchObject({ outcome: "failed", action: "slack-keep" });
   });
 });
+
+describe("handleSlackAction on secrets the governor leaves alone", () => {
+  it("changes nothing on an exempt secret and says how to undo it by hand", async () => {
+    const responder = new MemorySlackResponder();
+    const { secret, store, press, audit } = setup("app/db", responder);
+    await store.tag(secret.arn, { "governor:exempt": "true" });
+    const before = (await store.describe(secret.arn))?.tags;
+    expect((await press("restore")).status).toBe(200);
+    expect((await store.describe(secret.arn))?.tags).toEqual(before);
+    expect(responder.sent[0]?.message.text).toContain("Nothing to restore");
+    expect(audit.at(-1)).toMatchObject({ outcome: "skipped", action: "slack-restore" });
+  });
+});
