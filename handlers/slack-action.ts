@@ -1,4 +1,10 @@
-import { handleSlackAction, type SlackActionDeps, type SlackHttpRequest } from "../src/app/slack-action.js";
+import {
+  admitSlackAction,
+  handleSlackAction,
+  type SlackActionDeps,
+  type SlackHttpRequest,
+  type SlackHttpResponse,
+} from "../src/app/slack-action.js";
 import { slackActionDeps } from "../src/composition/slack-action-runtime.js";
 import { SLACK_MAX_BODY_BYTES } from "../src/domain/slack-action.js";
 
@@ -52,4 +58,55 @@ export function makeHandler(deps: (now: Date) => SlackActionDeps) {
   };
 }
 
-export const handler = makeHandler(slackActionDeps);
+/** The writable stream Lambda hands a streaming handler, as we use it. */
+export interface ResponseStream {
+  end(body?: string): void;
+}
+
+/** `awslambda`, the global Lambda's Node.js runtime provides to response-streaming functions. */
+export interface StreamingRuntime {
+  streamifyResponse(
+    fn: (event: FunctionUrlEvent, stream: ResponseStream, context?: unknown) => Promise<void>,
+  ): unknown;
+  HttpResponseStream: {
+    from(
+      stream: ResponseStream,
+      prelude: { statusCode: number; headers: Record<string, string> },
+    ): ResponseStream;
+  };
+}
+
+/**
+ * The same handler for a function URL in RESPONSE_STREAM mode: Slack gets its answer (200, or the refusal) as soon
+ * as the press is verified, authorised and claimed, and the stream is closed; the work and the message update
+ * through response_url follow, within the same invocation (Lambda runs the handler until it returns:
+ * https://docs.aws.amazon.com/lambda/latest/dg/config-rs-write-functions.html). Slack's 3 s are then spent on
+ * checks and one DynamoDB write, never on Secrets Manager.
+ */
+export function makeStreamingHandler(
+  deps: (now: Date) => SlackActionDeps,
+  http: StreamingRuntime["HttpResponseStream"],
+) {
+  const answer = (stream: ResponseStream, response: SlackHttpResponse) =>
+    http
+      .from(stream, { statusCode: response.status, headers: { "content-type": "text/plain; charset=utf-8" } })
+      .end(response.body);
+  return async (event: FunctionUrlEvent, stream: ResponseStream): Promise<void> => {
+    const method = event.requestContext?.http?.method ?? "POST";
+    if (method !== "POST") return answer(stream, { status: 405, body: "POST only" });
+    const context = deps(new Date());
+    const request = requestOf(event) ?? { headers: {}, body: Buffer.alloc(SLACK_MAX_BODY_BYTES + 1) };
+    const admission = await admitSlackAction(request, context);
+    if ("response" in admission) return answer(stream, admission.response);
+    answer(stream, { status: 200, body: "" });
+    await admission.work();
+  };
+}
+
+const lambda = (globalThis as { awslambda?: StreamingRuntime }).awslambda;
+
+/** Streaming where Lambda's runtime offers it (serverless/functions/slack-action.yml asks for RESPONSE_STREAM). */
+export const handler =
+  typeof lambda?.streamifyResponse === "function" && lambda.HttpResponseStream
+    ? lambda.streamifyResponse(makeStreamingHandler(slackActionDeps, lambda.HttpResponseStream))
+    : makeHandler(slackActionDeps);

@@ -101,6 +101,25 @@ const STATUS: Record<RefusalReason, number> = {
   "own-secret": 403,
 };
 
+/**
+ * A press either refused at once (its response), or admitted: verified, authorised and claimed, with the work
+ * still to do. The streaming handler answers Slack 200 before it does the work; the buffered one after.
+ */
+export type Admission = { response: SlackHttpResponse } | { work: () => Promise<SlackHttpResponse> };
+
+async function refusal(...args: Parameters<typeof refuse>): Promise<Admission> {
+  return { response: await refuse(...args) };
+}
+
+/** One press, answered once its work is done (tests, and any caller that cannot answer first). */
+export async function handleSlackAction(
+  request: SlackHttpRequest,
+  deps: SlackActionDeps,
+): Promise<SlackHttpResponse> {
+  const admission = await admitSlackAction(request, deps);
+  return "response" in admission ? admission.response : admission.work();
+}
+
 /** A request we will not act on: logged, counted, audited (outcome refused), and answered with its status. */
 async function refuse(
   deps: SlackActionDeps,
@@ -172,13 +191,10 @@ async function allowed(deps: SlackActionDeps, route: string, user: string): Prom
  * button's own signed reference (which secret, this account's, for this route), claimed once in the state table,
  * and only then carried out. Nothing here deletes or quarantines.
  */
-export async function handleSlackAction(
-  request: SlackHttpRequest,
-  deps: SlackActionDeps,
-): Promise<SlackHttpResponse> {
+export async function admitSlackAction(request: SlackHttpRequest, deps: SlackActionDeps): Promise<Admission> {
   const nowSeconds = Math.floor(deps.now.getTime() / 1000);
   if (request.body.length > SLACK_MAX_BODY_BYTES)
-    return refuse(
+    return refusal(
       deps,
       "too-large",
       `a body of ${request.body.length} bytes (at most ${SLACK_MAX_BODY_BYTES})`,
@@ -189,7 +205,7 @@ export async function handleSlackAction(
   } catch (error) {
     // Nothing can be verified, so nothing is acted on; the error names the secret, never a value.
     deps.log?.error("slack signing secret unavailable", { error: (error as Error).message });
-    return { status: 503, body: "unavailable" };
+    return { response: { status: 503, body: "unavailable" } };
   }
   const bad = verifySlackSignature(
     {
@@ -200,25 +216,25 @@ export async function handleSlackAction(
     signingSecret,
     nowSeconds,
   );
-  if (bad) return refuse(deps, bad, "Slack's v0 signature did not verify");
+  if (bad) return refusal(deps, bad, "Slack's v0 signature did not verify");
 
   const payload = payloadOf(request);
-  if (!payload) return refuse(deps, "malformed", "not a block_actions payload with one action");
+  if (!payload) return refusal(deps, "malformed", "not a block_actions payload with one action");
   const user = payload.user.id;
   if (!deps.policy.slack.teamId || payload.team.id !== deps.policy.slack.teamId)
-    return refuse(deps, "wrong-team", `workspace ${payload.team.id}`, { user });
+    return refusal(deps, "wrong-team", `workspace ${payload.team.id}`, { user });
   const action = payload.actions[0] as BlockActions["actions"][number];
   const kind = actionKindOf(action.action_id);
-  if (!kind) return refuse(deps, "unknown-action", "an action id the governor does not offer", { user });
+  if (!kind) return refusal(deps, "unknown-action", "an action id the governor does not offer", { user });
 
   const read = readButton(action.value ?? "", buttonKeyOf(signingSecret), nowSeconds);
-  if ("reason" in read) return refuse(deps, "tampered", read.reason, { kind, user });
+  if ("reason" in read) return refusal(deps, "tampered", read.reason, { kind, user });
   const ref: ButtonReference = read.ref;
   if (ref.action !== kind)
-    return refuse(deps, "tampered", `a ${ref.action} reference on a ${kind} button`, { kind, user });
+    return refusal(deps, "tampered", `a ${ref.action} reference on a ${kind} button`, { kind, user });
   const arn = parseSecretArn(ref.arn);
   if (!arn || arn.accountId !== deps.stack.account || arn.region !== deps.stack.region)
-    return refuse(deps, "foreign-secret", "the secret is not this stack's account and region", {
+    return refusal(deps, "foreign-secret", "the secret is not this stack's account and region", {
       kind,
       arn: ref.arn,
       user,
@@ -226,7 +242,7 @@ export async function handleSlackAction(
   const channel = payload.channel?.id ?? payload.container?.channel_id;
   const route = Object.hasOwn(deps.policy.routes, ref.route) ? deps.policy.routes[ref.route] : undefined;
   if (!route?.channel || channel !== route.channel)
-    return refuse(deps, "wrong-channel", `channel ${channel ?? "unknown"} is not route ${ref.route}'s`, {
+    return refusal(deps, "wrong-channel", `channel ${channel ?? "unknown"} is not route ${ref.route}'s`, {
       kind,
       arn: ref.arn,
       user,
@@ -241,10 +257,10 @@ export async function handleSlackAction(
       [auditOf(deps, kind, ref.arn, "failed", `user groups unavailable: ${(error as Error).message}`, user)],
       deps.log,
     );
-    return { status: 503, body: "unavailable" };
+    return { response: { status: 503, body: "unavailable" } };
   }
   if (!permitted)
-    return refuse(deps, "not-allowed", `user ${user} may not act on route ${ref.route}`, {
+    return refusal(deps, "not-allowed", `user ${user} may not act on route ${ref.route}`, {
       kind,
       arn: ref.arn,
       user,
@@ -261,7 +277,7 @@ export async function handleSlackAction(
   };
   const claim = await deps.ledger.claim(entry, deps.holdMs ?? 30_000);
   if (claim !== "claimed")
-    return refuse(
+    return refusal(
       deps,
       "replay",
       claim === "done" ? "this request was already handled" : `this button was already pressed (${claim})`,
@@ -272,50 +288,54 @@ export async function handleSlackAction(
       },
     );
 
-  let result: { outcome: "done" | "skipped"; detail: string };
-  try {
-    const secret = await deps.store.describe(ref.arn);
-    if (!secret) throw new SecretNotFoundError(ref.arn);
-    const own = ownSecretOf(secret, deps.policy);
-    if (own) {
+  return {
+    work: async () => {
+      let result: { outcome: "done" | "skipped"; detail: string };
+      try {
+        const secret = await deps.store.describe(ref.arn);
+        if (!secret) throw new SecretNotFoundError(ref.arn);
+        const own = ownSecretOf(secret, deps.policy);
+        if (own) {
+          await deps.ledger.complete(entry);
+          return refuse(deps, "own-secret", `${own}: the governor never governs its own secrets`, {
+            kind,
+            arn: ref.arn,
+            user,
+          });
+        }
+        result = await carryOut(kind, secret, user, deps);
+      } catch (error) {
+        if (error instanceof SecretNotFoundError) {
+          result = { outcome: "skipped", detail: "The secret no longer exists." };
+        } else {
+          // Given back, so that pressing again (or Slack's retry) can act.
+          await deps.ledger.release(entry).catch(() => {});
+          const detail = error instanceof AdapterError ? error.message : String(error);
+          deps.log?.error("slack action failed", { kind, secret: ref.arn, user, error: detail });
+          await recordAudit(deps.audit, [auditOf(deps, kind, ref.arn, "failed", detail, user)], deps.log);
+          await respond(
+            deps,
+            payload.response_url,
+            kind,
+            user,
+            ref.arn,
+            "failed",
+            "It failed; nothing was left half done that the next sweep would not finish. Try again.",
+          );
+          return { status: 500, body: "failed" };
+        }
+      }
       await deps.ledger.complete(entry);
-      return refuse(deps, "own-secret", `${own}: the governor never governs its own secrets`, {
-        kind,
-        arn: ref.arn,
-        user,
-      });
-    }
-    result = await carryOut(kind, secret, user, deps);
-  } catch (error) {
-    if (error instanceof SecretNotFoundError) {
-      result = { outcome: "skipped", detail: "The secret no longer exists." };
-    } else {
-      // Given back, so that pressing again (or Slack's retry) can act.
-      await deps.ledger.release(entry).catch(() => {});
-      const detail = error instanceof AdapterError ? error.message : String(error);
-      deps.log?.error("slack action failed", { kind, secret: ref.arn, user, error: detail });
-      await recordAudit(deps.audit, [auditOf(deps, kind, ref.arn, "failed", detail, user)], deps.log);
-      await respond(
-        deps,
-        payload.response_url,
-        kind,
-        user,
-        ref.arn,
-        "failed",
-        "It failed; nothing was left half done that the next sweep would not finish. Try again.",
+      await recordAudit(
+        deps.audit,
+        [auditOf(deps, kind, ref.arn, result.outcome, result.detail, user)],
+        deps.log,
       );
-      return { status: 500, body: "failed" };
-    }
-  }
-  await deps.ledger.complete(entry);
-  await recordAudit(
-    deps.audit,
-    [auditOf(deps, kind, ref.arn, result.outcome, result.detail, user)],
-    deps.log,
-  );
-  deps.log?.info("slack action", { kind, secret: ref.arn, user, outcome: result.outcome });
-  await respond(deps, payload.response_url, kind, user, ref.arn, result.outcome, result.detail);
-  return { status: 200, body: "" };
+      deps.log?.info("slack action", { kind, secret: ref.arn, user, outcome: result.outcome });
+      await respond(deps, payload.response_url, kind, user, ref.arn, result.outcome, result.detail);
+      return { status: 200, body: "" };
+    },
+  };
 }
 
 async function respond(

@@ -77,7 +77,9 @@ describe("slack-action wiring at a cold start, against moto", () => {
 
   it("the notifier's alerts carry buttons the handler honours", async () => {
     const { getRuntime } = await import("../../src/composition/runtime.js");
-    const { handler } = await import("../../handlers/slack-action.js");
+    const { makeHandler } = await import("../../handlers/slack-action.js");
+    const { slackActionDeps } = await import("../../src/composition/slack-action-runtime.js");
+    const handler = makeHandler(slackActionDeps);
     const sm = makeSecretsManagerClient({
       region: "us-east-1",
       endpoint: moto.endpoint,

@@ -909,6 +909,7 @@ describe("slack-action", () => {
     expect(props.Timeout).toBeLessThanOrEqual(10);
     expect(resource("SlackActionLambdaFunctionUrl").Properties).toMatchObject({
       AuthType: "NONE",
+      InvokeMode: "RESPONSE_STREAM",
       TargetFunctionArn: getAtt("SlackActionLambdaFunction"),
     });
     const assume = resource("SlackActionRole").Properties.AssumeRolePolicyDocument as {
