@@ -297,11 +297,27 @@ export async function admitSlackAction(request: SlackHttpRequest, deps: SlackAct
         const own = ownSecretOf(secret, deps.policy);
         if (own) {
           await deps.ledger.complete(entry);
-          return refuse(deps, "own-secret", `${own}: the governor never governs its own secrets`, {
+          const refused = await refuse(
+            deps,
+            "own-secret",
+            `${own}: the governor never governs its own secrets`,
+            {
+              kind,
+              arn: ref.arn,
+              user,
+            },
+          );
+          // Slack may have had its answer already (streaming): the message says it too.
+          await respond(
+            deps,
+            payload.response_url,
             kind,
-            arn: ref.arn,
             user,
-          });
+            ref.arn,
+            "skipped",
+            `Refused: ${own}, which the governor never governs.`,
+          );
+          return refused;
         }
         result = await carryOut(kind, secret, user, deps);
       } catch (error) {
