@@ -227,3 +227,24 @@ export interface OrgStateStore {
   /** Every account-region, page by page: one item each, never a per-secret item. */
   accountRegions(): AsyncIterable<OrgAccountRegion[]>;
 }
+
+/**
+ * The Slack app's secrets, read from Secrets Manager once per cold start and cached (Powertools Parameters in
+ * AWS: src/adapters/slack-app-secrets.ts). Never logged.
+ */
+export interface SlackAppSecrets {
+  /** The signing secret Slack signs interactivity requests with; throws (AdapterError) when unreadable. */
+  signingSecret(): Promise<string>;
+  /** The bot token for user-group lookups, when the policy names one. */
+  botToken(): Promise<string | undefined>;
+}
+
+/** The members of Slack user groups (usergroups.users.list), for routes that name groups rather than people. */
+export interface SlackDirectory {
+  membersOf(groupId: string): Promise<string[]>;
+}
+
+/** Posts the update of an interactive message to the response_url Slack gave with the action. */
+export interface SlackResponder {
+  respond(responseUrl: string, message: SlackMessage & { replace_original: boolean }): Promise<void>;
+}

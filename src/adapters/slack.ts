@@ -8,6 +8,7 @@ import {
 import { AdapterError } from "../errors.js";
 import type { DeliveryResult, FailedDelivery, Notifier, Report } from "../ports.js";
 import { buildMessages } from "../report/build.js";
+import type { ButtonFactory } from "../report/buttons.js";
 import type { RoutedMessage, SlackMessage } from "../report/message.js";
 import { renderMessageText } from "../report/render-text.js";
 
@@ -140,6 +141,11 @@ export class SingleUrlResolver implements WebhookResolver {
 
 export interface SlackNotifierOptions {
   resolver: WebhookResolver;
+  /**
+   * Keep / Snooze / Restore buttons (src/report/buttons.ts), when the policy names people who may press them:
+   * resolved per report, since it needs the button key. Failing to get it sends the alert without buttons.
+   */
+  buttons?: () => Promise<ButtonFactory | undefined>;
   log?: SlackLog;
   /** Injectable for tests; defaults to setTimeout. */
   sleep?: (ms: number) => Promise<void>;
@@ -257,8 +263,15 @@ export class SlackNotifier implements Notifier {
     return new SlackNotifier(options);
   }
 
-  send(report: Report): Promise<DeliveryResult> {
-    return this.deliver(buildMessages(report));
+  async send(report: Report): Promise<DeliveryResult> {
+    let buttons: ButtonFactory | undefined;
+    try {
+      buttons = await this.options.buttons?.();
+    } catch (error) {
+      // An alert without buttons still warns its owner; one not sent warns no one.
+      this.log.warn("slack buttons unavailable", { error: (error as Error).message });
+    }
+    return this.deliver(buildMessages(report, undefined, buttons));
   }
 
   /** Sends prepared messages (also the way to retry the `failed` of an earlier result). */

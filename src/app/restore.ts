@@ -1,12 +1,16 @@
 import { STAGE_SINCE_TAG, STAGE_TAG, TAG_PREFIX, USED_ON_TAG } from "../domain/decision.js";
 import { isQuarantined } from "../domain/quarantine.js";
+import { KEPT_BY_TAG, KEPT_UNTIL_TAG } from "../domain/slack-action.js";
 import { SecretNotFoundError } from "../errors.js";
 import type { SecretStore } from "../ports.js";
 import { releaseQuarantine } from "./resource-policy.js";
 
 const EXEMPT_TAG = "governor:exempt";
-/** Facts, not actions: who decided a secret is exempt, and the day a denied read proved it in use. */
-const KEPT_TAGS = [EXEMPT_TAG, USED_ON_TAG];
+/**
+ * Facts, not actions: who decided a secret is exempt (for good, or kept from Slack until a date), and the day a
+ * denied read proved it in use.
+ */
+const KEPT_TAGS = [EXEMPT_TAG, USED_ON_TAG, KEPT_UNTIL_TAG, KEPT_BY_TAG];
 
 export interface RestoreResult {
   arn: string;

@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import { DEFAULT_POLICY_FILE } from "../config.js";
 import { MANAGED_RULES } from "../domain/config-rules.js";
 import { InputError, type PolicyProblem, PolicyValidationError } from "../errors.js";
+import { slackActionsEnabled } from "../policy/check-slack.js";
 import { compilePolicy, loadCompiledPolicy } from "../policy/compiled.js";
 import { loadPolicy, type PolicyOrigins } from "../policy/load.js";
 import { DEFAULT_UNUSED_FOR_DAYS, type Policy } from "../policy/schema.js";
@@ -32,6 +33,18 @@ function checkRouteSecrets(policy: Policy, origins: PolicyOrigins, prefix: strin
       message: `route '${name}': webhook secret '${route.webhookSecret}' is outside '${prefix}', the only secrets the governor's role may read (serverless.yml slackSecretPrefix)`,
     });
   }
+  for (const key of ["signingSecret", "botTokenSecret"] as const) {
+    const name = policy.slack[key];
+    if (name === undefined || name.startsWith(prefix)) continue;
+    const path = ["slack", key];
+    const origin = origins.keys.get(`slack.${key}`) ?? origins.keys.get("slack") ?? origins.files[0];
+    problems.push({
+      file: origin?.path ?? "(policy)",
+      ...(origin ? origin.locate(path) : { line: 1, col: 1 }),
+      path: path.join("."),
+      message: `slack.${key} '${name}' is outside '${prefix}', the only secrets the governor's roles may read (serverless.yml slackSecretPrefix)`,
+    });
+  }
   if (problems.length > 0) throw new PolicyValidationError(problems);
 }
 /** The deploy parameters are written beside the compiled policy, under this name. */
@@ -59,6 +72,11 @@ export interface DeployParams {
    * (serverless/iam.yml). Secrets Manager appends `-` and six random characters to a secret's name in its ARN.
    */
   slackWebhookSecrets: { "Fn::Sub": string }[];
+  /**
+   * The Slack app's secrets (signing secret, bot token) as IAM resources: the only values the slack-action
+   * function may read (serverless/functions/slack-action.yml), and secrets neither role may change.
+   */
+  slackAppSecrets: { "Fn::Sub": string }[];
 }
 
 /** The IAM resource of a secret known by name: its ARN in the stack's account and region, any random suffix. */
@@ -87,7 +105,19 @@ export function deployParams(policy: Policy): DeployParams {
     configRules,
     unusedForDays: String(thresholds.length > 0 ? Math.min(...thresholds) : DEFAULT_UNUSED_FOR_DAYS),
     maxDaysSinceRotation: String(DEFAULT_MAX_DAYS_SINCE_ROTATION),
-    slackWebhookSecrets: [...new Set(Object.values(policy.routes).map((route) => route.webhookSecret))]
+    // With buttons, the notifier signs them with a key derived from the signing secret: it reads that one too.
+    slackWebhookSecrets: [
+      ...new Set([
+        ...Object.values(policy.routes).map((route) => route.webhookSecret),
+        ...(slackActionsEnabled(policy) ? [policy.slack.signingSecret] : []),
+      ]),
+    ]
+      .sort()
+      .map(secretResourceOf),
+    slackAppSecrets: [
+      policy.slack.signingSecret,
+      ...(policy.slack.botTokenSecret ? [policy.slack.botTokenSecret] : []),
+    ]
       .sort()
       .map(secretResourceOf),
   };

@@ -17,6 +17,7 @@ import type { Mode } from "../domain/decision.js";
 import type { StackIdentity } from "../domain/origin.js";
 import { loadCompiledPolicy } from "../policy/compiled.js";
 import type { Policy } from "../policy/schema.js";
+import { notifierButtons } from "./slack-buttons.js";
 
 /**
  * The composition room for Lambda, its shared part: real adapters from the environment, built once per container
@@ -72,9 +73,11 @@ export function getRuntime(): Runtime {
   const secretsManager = makeSecretsManagerClient(clientOptions);
   const store = new SecretsManagerStore(secretsManager, new WritePacer({ share: config.writeShare }));
   const audit = new EventBridgeAuditSink(makeEventBridgeClient(clientOptions), config.auditBus);
+  const buttons = notifierButtons(policy, secretsManager);
   const notifier = new SlackNotifier({
     resolver: new SecretsManagerWebhookResolver(secretsManager, policy.routes),
     log,
+    ...(buttons ? { buttons } : {}),
   });
   const deadLetterUrl = config.alertDeadLetterUrl;
   const deadLetter = deadLetterUrl

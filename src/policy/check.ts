@@ -1,10 +1,19 @@
 import { STAGE_RULE_TAG, STAGE_SINCE_TAG, STAGE_TAG, USED_ON_TAG } from "../domain/decision.js";
+import { SLACK_DECISION_TAGS } from "../domain/slack-action.js";
 import type { PolicyProblem } from "../errors.js";
+import { checkSlack } from "./check-slack.js";
 import type { ActionSpec, Match, NumberRange, Policy, Rule } from "./schema.js";
 import type { PolicyOrigins } from "./source.js";
 
 /** Tags the lifecycle keeps, and the proof of use it records: a rule that set them would forge the lifecycle. */
-const RESERVED_TAGS = new Set([STAGE_TAG, STAGE_SINCE_TAG, USED_ON_TAG, STAGE_RULE_TAG]);
+const RESERVED_TAGS = new Set<string>([
+  STAGE_TAG,
+  STAGE_SINCE_TAG,
+  USED_ON_TAG,
+  STAGE_RULE_TAG,
+  // What people decide from Slack: a rule that set them would keep or snooze secrets nobody kept.
+  ...SLACK_DECISION_TAGS,
+]);
 /** Findings the governor reports to Security Hub (src/report/security-hub.ts); `severity` applies to those only. */
 const SECURITY_HUB_FINDINGS = new Set<string>([
   "unused",
@@ -132,6 +141,8 @@ export function checkPolicy(policy: Policy, origins: PolicyOrigins): PolicyProbl
   for (const [value, route] of Object.entries(policy.routing.map))
     if (!knownRoute(route))
       atKey(["routing", "map", value], `unknown Slack route '${route}' (routes: ${routeList})`);
+
+  checkSlack(policy, atKey);
 
   const coverage = new CoverageIndex();
   for (const [index, rule] of policy.rules.entries()) {

@@ -1,6 +1,8 @@
 import type { Policy, PolicyDocument } from "./schema.js";
 
 export const DEFAULT_ROUTE_SECRET = "secrets-governor/slack/default";
+/** Where the Slack app's signing secret lives unless the policy says otherwise (under slackSecretPrefix). */
+export const DEFAULT_SIGNING_SECRET = "secrets-governor/slack/signing-secret";
 
 /** A merged policy document with every default filled in. */
 export function withDefaults(doc: PolicyDocument): Policy {
@@ -31,6 +33,13 @@ export function withDefaults(doc: PolicyDocument): Policy {
       releaseAfter: doc.accessFailures?.releaseAfter ?? doc.accessFailures?.incidentAfter ?? 3,
     },
     breakGlassPrincipals: doc.breakGlassPrincipals ?? [],
+    slack: {
+      ...(doc.slack?.teamId ? { teamId: doc.slack.teamId } : {}),
+      signingSecret: doc.slack?.signingSecret ?? DEFAULT_SIGNING_SECRET,
+      ...(doc.slack?.botTokenSecret ? { botTokenSecret: doc.slack.botTokenSecret } : {}),
+      keep: { days: doc.slack?.keep?.days ?? 90 },
+      snooze: { days: doc.slack?.snooze?.days ?? 7, maxDays: doc.slack?.snooze?.maxDays ?? 30 },
+    },
     rules: doc.rules ?? [],
   };
 }

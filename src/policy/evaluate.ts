@@ -22,6 +22,7 @@ import {
   type Policy,
   type Rule,
 } from "./schema.js";
+import { dueAfterSnooze, keptOf, ownSecretOf, snoozedOf } from "./slack-decisions.js";
 
 /** What is known about one finding on one secret when the engine decides. */
 export interface EvaluationInput {
@@ -265,6 +266,14 @@ function evaluateLifecycle(
       );
     return b.withhold("exempt", `exempt (${exempt})`);
   }
+  // Kept from Slack: out of the lifecycle until the date (a stage it was in is undone), back in after it.
+  const kept = keptOf(secret, policy, now);
+  if (kept) {
+    const why = `kept by ${kept.by} until ${kept.until}`;
+    if (stage) return wayBack(b.note(`guard exempt: ${why}`), secret, stage, why, "restore", "exempt");
+    return b.withhold("exempt", why);
+  }
+  const snoozed = snoozedOf(secret, policy, now);
   const owner = stageRuleOf(secret);
   if (stage && owner !== undefined && owner !== rule.name)
     return b.done([], `${stage} by rule ${owner}, not by this lifecycle: left to that rule`);
@@ -327,7 +336,9 @@ function evaluateLifecycle(
   if (stage === "flagged") {
     if (!lifecycle.quarantine)
       return b.done([], `${usage}; flagged since ${isoDate(since)} (no quarantine stage)`);
-    const dueOn = addDays(since, lifecycle.quarantine.afterDays);
+    const dueOn = dueAfterSnooze(addDays(since, lifecycle.quarantine.afterDays), snoozed);
+    if (snoozed && dueOn === snoozed.until)
+      b.note(`snoozed by ${snoozed.by} until ${isoDate(snoozed.until)}`);
     if (now < dueOn)
       return b.done([], `${usage}; flagged since ${isoDate(since)}, quarantine on ${isoDate(dueOn)}`, {
         next: { action: "quarantine", on: isoDate(dueOn) },
@@ -355,7 +366,12 @@ function evaluateLifecycle(
     if (!deletion || !lifecycle.quarantine)
       return b.done([], `${usage}; quarantined since ${isoDate(since)} (no deletion stage)`);
     // Deletion is due `afterDays` after flagging, and never sooner than that gap after the quarantine itself.
-    const dueOn = addDays(since, deletion.afterDays - lifecycle.quarantine.afterDays);
+    const dueOn = dueAfterSnooze(
+      addDays(since, deletion.afterDays - lifecycle.quarantine.afterDays),
+      snoozed,
+    );
+    if (snoozed && dueOn === snoozed.until)
+      b.note(`snoozed by ${snoozed.by} until ${isoDate(snoozed.until)}`);
     if (now < dueOn)
       return b.done([], `${usage}; quarantined since ${isoDate(since)}, deletion on ${isoDate(dueOn)}`, {
         next: { action: "schedule-deletion", on: isoDate(dueOn) },
@@ -480,6 +496,8 @@ function evaluateActions(input: EvaluationInput, rule: Rule, policy: Policy, now
   b.note(`rule ${rule.name}: actions`);
   const exempt = isExempt(secret, policy.exempt);
   if (exempt) return b.withhold("exempt", `exempt (${exempt})`);
+  const kept = keptOf(secret, policy, now);
+  if (kept) return b.withhold("exempt", `kept by ${kept.by} until ${kept.until}`);
   let steps = (rule.actions ?? []).flatMap((spec) => stepsFor(spec, secret, stage, b.route, now, rule.name));
   const doubt = unusedGuard(input, rule, now);
   const guard: [Guard, string] | undefined = secret.deletedDate
@@ -589,6 +607,20 @@ function predatesStage(input: EvaluationInput): boolean {
 }
 
 export function evaluate(input: EvaluationInput, policy: Policy, now: Date): Decision | undefined {
+  const own = ownSecretOf(input.secret, policy);
+  if (own) {
+    // The governor reads these: a quarantine would cut off its own alerts or its Slack buttons.
+    const rule = firstMatchingRule(policy.rules, input.secret, input.finding, now);
+    if (!rule) return undefined;
+    return new DecisionBuilder(
+      input,
+      rule.name,
+      routeFor(policy, input.secret, rule),
+      readStage(input.secret).stage,
+    )
+      .note(`${own}: the governor never governs its own secrets`)
+      .withhold("exempt", `${own}: the governor never governs its own secrets`);
+  }
   const { stage } = readStage(input.secret);
   if (
     (input.finding === "access-denied" || input.finding === "decryption-failure") &&

@@ -37,6 +37,12 @@ function walk(node: Json, path: string, rows: string[]): void {
     | Record<string, Json>
     | undefined;
   const base = node.type === "array" ? `${path}[]` : path;
+  // A map of objects (routes): its entries' keys, under a placeholder for the name.
+  const entry = node.additionalProperties as Json | undefined;
+  if (!properties && node.type === "object" && entry?.properties) {
+    walk(entry, `${path}.<name>`, rows);
+    return;
+  }
   if (!properties) return;
   const required = new Set(
     (objectForm.required as string[] | undefined) ?? ((node.items as Json)?.required as string[]) ?? [],

@@ -140,6 +140,64 @@ const LimitSchema = z.strictObject({
   percent: z.number().min(0).max(100).optional().describe("At most this share of all secrets (rounded up)."),
 });
 
+const slackChannelId = z.string().regex(/^[CG][A-Z0-9]{2,31}$/, "a Slack channel id (C… or G…)");
+const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,31}$/, "a Slack user id (U… or W…)");
+const slackGroupId = z.string().regex(/^S[A-Z0-9]{2,31}$/, "a Slack user-group id (S…)");
+const secretName = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9/_+=.@-]{1,512}$/,
+    "a secret name: letters, digits and /_+=.@- (no wildcard: the role may read exactly this secret)",
+  );
+
+/** The maximum a person may keep a secret out of the lifecycle from Slack: a year, then it is judged again. */
+export const MAX_KEEP_DAYS = 365;
+
+export const SlackSchema = z
+  .strictObject({
+    teamId: z
+      .string()
+      .regex(/^[TE][A-Z0-9]{2,31}$/, "a Slack workspace (team) id (T…) or Enterprise Grid id (E…)")
+      .optional()
+      .describe("The Slack workspace whose requests are honoured; every other is refused."),
+    signingSecret: secretName
+      .optional()
+      .describe(
+        "Secrets Manager secret (by name) holding the Slack app's signing secret. Never governed by the governor.",
+      ),
+    botTokenSecret: secretName
+      .optional()
+      .describe(
+        "Secrets Manager secret (by name) holding a bot token with usergroups:read, needed only for routes' userGroups.",
+      ),
+    keep: z
+      .strictObject({
+        days: z
+          .number()
+          .int()
+          .min(1)
+          .max(MAX_KEEP_DAYS)
+          .default(90)
+          .describe("How long Keep exempts a secret."),
+      })
+      .optional(),
+    snooze: z
+      .strictObject({
+        days: z.number().int().min(1).default(7).describe("How far Snooze pushes the next stage back."),
+        maxDays: z
+          .number()
+          .int()
+          .min(1)
+          .max(MAX_KEEP_DAYS)
+          .default(30)
+          .describe("The latest a snooze may reach, counted from the day it is pressed."),
+      })
+      .optional(),
+  })
+  .describe(
+    "Acting from Slack: Keep, Snooze and Restore buttons on the alerts, for the people each route names.",
+  );
+
 export const PolicyDocumentSchema = z
   .strictObject({
     version: z
@@ -169,10 +227,28 @@ export const PolicyDocumentSchema = z
             )
             .describe("Secrets Manager secret (by name) holding the incoming webhook URL."),
           description: z.string().optional(),
+          channel: slackChannelId
+            .optional()
+            .describe(
+              "The Slack channel id (C…) this route's webhook posts to: a button is honoured only from there.",
+            ),
+          actors: z
+            .strictObject({
+              users: z.array(slackUserId).optional().describe("Slack user ids (U… or W…) who may act."),
+              userGroups: z
+                .array(slackGroupId)
+                .optional()
+                .describe("Slack user-group ids (S…) whose members may act (needs slack.botTokenSecret)."),
+            })
+            .optional()
+            .describe(
+              "Who may press Keep, Snooze and Restore on this route's alerts. Nobody named: no buttons are shown.",
+            ),
         }),
       )
       .optional()
       .describe("Slack routes by name."),
+    slack: SlackSchema.optional(),
     routing: z
       .strictObject({
         tags: z.array(z.string()).optional().describe("Tag keys, in order, whose value names the route."),
@@ -224,7 +300,8 @@ export type NumberRange = z.infer<typeof NumberRangeSchema>;
 export interface Policy {
   mode: "report" | "enforce";
   exempt: { tags: Record<string, string>; names: string[] };
-  routes: Record<string, { webhookSecret: string; description?: string }>;
+  routes: Record<string, RoutePolicy>;
+  slack: SlackPolicy;
   routing: { tags: string[]; map: Record<string, string>; default: string };
   limits: { perRun: { count?: number; percent?: number }; perDay: { count?: number; percent?: number } };
   accessFailures: {
@@ -235,6 +312,22 @@ export interface Policy {
   };
   breakGlassPrincipals: string[];
   rules: Rule[];
+}
+
+export interface RoutePolicy {
+  webhookSecret: string;
+  description?: string;
+  channel?: string;
+  actors?: { users?: string[]; userGroups?: string[] };
+}
+
+/** The Slack app's settings, defaults filled in (src/policy/defaults.ts). */
+export interface SlackPolicy {
+  teamId?: string;
+  signingSecret: string;
+  botTokenSecret?: string;
+  keep: { days: number };
+  snooze: { days: number; maxDays: number };
 }
 
 export const DEFAULT_UNUSED_FOR_DAYS = 90;

@@ -1,4 +1,5 @@
 import type { Report } from "../ports.js";
+import type { ButtonFactory } from "./buttons.js";
 import { buildCostDigestMessage, buildDigestMessage, type NotedReport } from "./digest.js";
 import { buildItemMessage } from "./item.js";
 import { fitToSlackLimits } from "./limits.js";
@@ -11,7 +12,11 @@ export const DEFAULT_ROUTE = "default";
  * Every message a report makes, each with its route, all within Slack's limits (long content is split over
  * several messages, never dropped). `items`: one message per item; `digest`: one per route; `cost`: one.
  */
-export function buildMessages(report: NotedReport, now: Date = report.now ?? new Date()): RoutedMessage[] {
+export function buildMessages(
+  report: NotedReport,
+  now: Date = report.now ?? new Date(),
+  buttons?: ButtonFactory,
+): RoutedMessage[] {
   const kind = report.kind ?? "items";
   const routed: RoutedMessage[] = [];
   if (kind === "cost") {
@@ -25,7 +30,7 @@ export function buildMessages(report: NotedReport, now: Date = report.now ?? new
     }
     if (byRoute.size === 0) byRoute.set(report.route ?? DEFAULT_ROUTE, []);
     for (const [route, items] of byRoute)
-      routed.push({ route, message: buildDigestMessage(report, route, items, now) });
+      routed.push({ route, message: buildDigestMessage(report, route, items, now, buttons) });
   } else {
     for (const item of report.items)
       routed.push({
@@ -33,6 +38,7 @@ export function buildMessages(report: NotedReport, now: Date = report.now ?? new
         message: buildItemMessage(item, {
           mode: report.mode,
           now,
+          ...(buttons ? { buttons } : {}),
           ...(report.accountId ? { accountId: report.accountId } : {}),
           ...(report.region ? { region: report.region } : {}),
         }),

@@ -1,5 +1,6 @@
 import { type CostSummary, type Mode, PRICE_PER_SECRET_MONTH_USD, type Stage } from "../domain/decision.js";
 import type { Report, ReportItem } from "../ports.js";
+import { type ButtonFactory, digestButtonBlocks } from "./buttons.js";
 import { code, prose } from "./escape.js";
 import { consoleLink, itemMonthlyCost, locate, nextStepText, usd } from "./facts.js";
 import { classifyDecision, DRY_RUN_NOTE, type ItemOptions, itemLine, priorityOf } from "./item.js";
@@ -163,6 +164,7 @@ export function buildDigestMessage(
   route: string,
   items: ReportItem[],
   now: Date,
+  buttons?: ButtonFactory,
 ): SlackMessage {
   const mode: Mode = report.mode;
   const options: ItemOptions = {
@@ -201,6 +203,7 @@ export function buildDigestMessage(
     const more = items.length - list.listed;
     if (more > 0)
       blocks.push(context(`…and ${more} more. \`governor plan\` or the audit log lists every decision.`));
+    if (buttons) blocks.push(...digestButtonBlocks(items, mode, buttons));
   }
 
   const counts = [...byAction.entries()].map(([k, n]) => `${k} ${n}`).join(", ");

@@ -8,6 +8,7 @@ import {
 import type { FindingType } from "../domain/finding.js";
 import { QUARANTINE_FEEDBACK_RULE, readStage } from "../policy/evaluate.js";
 import type { ReportItem } from "../ports.js";
+import type { ButtonFactory } from "./buttons.js";
 import { code, codeBlock, prose } from "./escape.js";
 import {
   accountText,
@@ -257,6 +258,8 @@ function attemptBlocks(item: ReportItem): Block[] {
 export interface ItemOptions {
   mode: Mode;
   now: Date;
+  /** Keep / Snooze / Restore, where the policy allows them (src/report/buttons.ts). */
+  buttons?: ButtonFactory;
   accountId?: string;
   region?: string;
 }
@@ -290,6 +293,8 @@ export function buildItemMessage(item: ReportItem, options: ItemOptions): SlackM
     blocks.push(section(`*Rotation error*\n${codeBlock(item.finding.message, 800)}`));
   if (secret?.description) blocks.push(section(`*Description:* ${code(secret.description, 300)}`));
   blocks.push(section(`${wayOutText(kind, item, options.mode, former, name)}\n${consoleLink(name, region)}`));
+  const buttons = options.buttons?.(item, options.mode);
+  if (buttons) blocks.push(buttons);
   blocks.push(
     context(
       [

@@ -1,10 +1,13 @@
 import * as z from "zod";
+import { actionIdOf, SLACK_ACTIONS } from "../domain/slack-action.js";
 import type { FailedDelivery } from "../ports.js";
 import { escapeMrkdwn, sanitize, truncate, unescapeMrkdwn } from "./escape.js";
 import { CONSOLE_LINK_LABELS, consoleLink } from "./facts.js";
 import { checkSlackLimits } from "./limits.js";
 import {
+  actions,
   type Block,
+  type ButtonElement,
   context,
   divider,
   fields,
@@ -45,6 +48,31 @@ const blockSchema = z.discriminatedUnion("type", [
   }),
   z.strictObject({ type: z.literal("context"), elements: z.array(mrkdwn).min(1) }),
   z.strictObject({ type: z.literal("divider") }),
+  // Our buttons: fixed labels and ids, a value shaped as a signed reference. Whether it is one of ours, for this
+  // secret and not expired, is checked when it is pressed (src/app/slack-action.ts), not here.
+  z.strictObject({
+    type: z.literal("actions"),
+    block_id: z.string().regex(/^secrets-governor\.actions(?:\.\d{1,2})?$/),
+    elements: z
+      .array(
+        z.strictObject({
+          type: z.literal("button"),
+          action_id: z.enum(SLACK_ACTIONS.map(actionIdOf) as [string, ...string[]]),
+          text: z.strictObject({
+            type: z.literal("plain_text"),
+            text: z.string().regex(/^(?:(?:Keep|Snooze) \d{1,3} days|Restore)$/),
+            emoji: z.literal(false),
+          }),
+          value: z
+            .string()
+            .max(2000)
+            .regex(/^r1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/),
+          style: z.literal("primary").optional(),
+        }),
+      )
+      .min(1)
+      .max(SLACK_ACTIONS.length),
+  }),
 ]);
 
 const keptAlertSchema = z.strictObject({
@@ -146,6 +174,17 @@ function rebuild(block: ParsedBlock): Block | undefined {
       return context(...block.elements.map((e) => e.text));
     case "divider":
       return divider;
+    case "actions":
+      return actions(
+        block.block_id,
+        block.elements.map((e) => ({
+          type: "button" as const,
+          action_id: e.action_id,
+          text: { type: "plain_text" as const, text: e.text.text, emoji: e.text.emoji },
+          value: e.value,
+          ...(e.style ? { style: e.style } : {}),
+        })) as ButtonElement[],
+      );
   }
 }
 

@@ -31,7 +31,23 @@ export interface DividerBlock {
   type: "divider";
 }
 
-export type Block = HeaderBlock | SectionBlock | ContextBlock | DividerBlock;
+/** A button of ours: its value is a signed reference (src/domain/slack-action.ts), never a bare ARN. */
+export interface ButtonElement {
+  type: "button";
+  action_id: string;
+  text: PlainText;
+  value: string;
+  style?: "primary";
+}
+
+/** Keep / Snooze / Restore, shown only where the policy names people who may press them. */
+export interface ActionsBlock {
+  type: "actions";
+  block_id: string;
+  elements: ButtonElement[];
+}
+
+export type Block = HeaderBlock | SectionBlock | ContextBlock | DividerBlock | ActionsBlock;
 
 /** One webhook payload: the blocks and the plain-text fallback shown in notifications. */
 export interface SlackMessage {
@@ -65,6 +81,10 @@ export function context(...texts: string[]): ContextBlock {
 }
 
 export const divider: DividerBlock = { type: "divider" };
+
+export function actions(blockId: string, elements: ButtonElement[]): ActionsBlock {
+  return { type: "actions", block_id: blockId, elements };
+}
 
 export function message(text: string, blocks: Block[]): SlackMessage {
   return { text, blocks, unfurl_links: false, unfurl_media: false };

@@ -36,6 +36,8 @@ function renderBlock(block: Block): string {
         );
       return parts.join("\n");
     }
+    case "actions":
+      return `  [${block.elements.map((e) => e.text.text).join("] [")}]`;
   }
 }
 

@@ -64,6 +64,7 @@ describe("governor compile", () => {
       unusedForDays: "90",
       maxDaysSinceRotation: "90",
       slackWebhookSecrets: [secretResourceOf("secrets-governor/slack/default")],
+      slackAppSecrets: [secretResourceOf("secrets-governor/slack/signing-secret")],
     });
   });
 
@@ -171,6 +172,7 @@ rules:
       unusedForDays: "60",
       maxDaysSinceRotation: "90",
       slackWebhookSecrets: [secretResourceOf("secrets-governor/slack/default")],
+      slackAppSecrets: [secretResourceOf("secrets-governor/slack/signing-secret")],
     });
   });
 
@@ -222,6 +224,41 @@ describe("governor compile: route secrets the role may read", () => {
     expect(existsSync(out)).toBe(false);
     const other = await runCli("compile", "--policy", dir, "--out", out, "--slack-secret-prefix", "");
     expect(other.code).toBe(0);
+  });
+
+  it("with buttons, lets the role read the signing secret too, and names the Slack app's secrets", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "governor-slack-"));
+    writeFileSync(
+      join(dir, "p.yml"),
+      "routes:\n  default:\n    webhookSecret: secrets-governor/slack/default\n    channel: C0GOVERN1\n    actors: { users: [U0OWNER01] }\nslack:\n  teamId: T0TEAM01\n  botTokenSecret: secrets-governor/slack/bot\nrules: []\nversion: 1\n",
+    );
+    const out = join(dir, "out", "policy.json");
+    expect((await runCli("compile", "--policy", dir, "--out", out)).code).toBe(0);
+    const params = JSON.parse(readFileSync(join(dir, "out", "deploy-params.json"), "utf8"));
+    expect(params.slackWebhookSecrets).toEqual([
+      secretResourceOf("secrets-governor/slack/default"),
+      secretResourceOf("secrets-governor/slack/signing-secret"),
+    ]);
+    expect(params.slackAppSecrets).toEqual([
+      secretResourceOf("secrets-governor/slack/bot"),
+      secretResourceOf("secrets-governor/slack/signing-secret"),
+    ]);
+  });
+
+  it("refuses a signing secret outside the prefix the roles may read", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "governor-slack-"));
+    writeFileSync(join(dir, "p.yml"), "slack:\n  signingSecret: elsewhere/signing\nrules: []\nversion: 1\n");
+    const { code, stderr } = await runCli(
+      "compile",
+      "--policy",
+      dir,
+      "--out",
+      join(dir, "out", "policy.json"),
+    );
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      "p.yml:2:18: slack.signingSecret 'elsewhere/signing' is outside 'secrets-governor/slack/'",
+    );
   });
 
   it("lets the role read exactly the routes' webhook secrets, each once, whatever their suffix", async () => {

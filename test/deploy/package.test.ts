@@ -683,12 +683,13 @@ describe("Security Hub", () => {
 });
 
 describe("IAM", () => {
-  it("gives the four functions one role and no other (the other role is EventBridge's, for the org bus)", () => {
-    expect(resourcesOfType("AWS::IAM::Role").map(([id]) => id)).toEqual([
-      "IamRoleLambdaExecution",
-      "OrgForwardRole",
-    ]);
-    // The one policy besides the role's own: Security Hub's, present only when enabled.
+  it("gives the four functions one role, the Slack button function its own, and no other (the third role is EventBridge's, for the org bus)", () => {
+    expect(
+      resourcesOfType("AWS::IAM::Role")
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(["IamRoleLambdaExecution", "OrgForwardRole", "SlackActionRole"]);
+    // The one policy besides the roles' own: Security Hub's, present only when enabled.
     expect(resourcesOfType("AWS::IAM::Policy").map(([id]) => id)).toEqual(["SecurityHubImportPolicy"]);
     expect(resourcesOfType("AWS::IAM::ManagedPolicy")).toEqual([]);
     expect(resource("IamRoleLambdaExecution").Properties.ManagedPolicyArns).toBeUndefined();
@@ -935,6 +936,129 @@ describe("IAM", () => {
         expect(arnText(r)).toMatch(/:log-group:\/aws\/lambda\/secrets-governor-dev\*:\*/);
       }
     }
+  });
+});
+
+describe("slack-action", () => {
+  function slackStatements(): Statement[] {
+    const policies = resource("SlackActionRole").Properties.Policies as {
+      PolicyDocument: { Statement: Statement[] };
+    }[];
+    return policies.flatMap((p) => p.PolicyDocument.Statement);
+  }
+  const withAction = (effect: "Allow" | "Deny", action: string) =>
+    slackStatements().filter((s) => s.Effect === effect && list(s.Action).includes(action));
+  const SIGNING = [{ "Fn::Sub": `${SECRETS}secrets-governor/slack/signing-secret-??????` }];
+
+  it("is served on a function URL with auth NONE (Slack signs its requests), with its own role and a bound", () => {
+    const props = resource("SlackActionLambdaFunction").Properties;
+    expect(props.Handler).toBe("handlers/slack-action.handler");
+    expect(props.Runtime).toBe("nodejs22.x");
+    expect(props.Role).toEqual(getAtt("SlackActionRole"));
+    expect(props.ReservedConcurrentExecutions).toBe(5);
+    // People's presses: 5 instances at 0.001 of the write quota, beside the governor's 0.5.
+    expect(5 * Number(environmentOf("SlackAction").GOVERNOR_WRITE_SHARE)).toBeLessThanOrEqual(0.005);
+    expect(props.Timeout).toBeLessThanOrEqual(10);
+    expect(resource("SlackActionLambdaFunctionUrl").Properties).toMatchObject({
+      AuthType: "NONE",
+      InvokeMode: "RESPONSE_STREAM",
+      TargetFunctionArn: getAtt("SlackActionLambdaFunction"),
+    });
+    const assume = resource("SlackActionRole").Properties.AssumeRolePolicyDocument as {
+      Statement: Statement[];
+    };
+    expect(assume.Statement.map((s) => s.Principal)).toEqual([{ Service: "lambda.amazonaws.com" }]);
+  });
+
+  it("may keep, snooze and restore, and nothing else: no deletion, no listing, no wildcard", () => {
+    const allowed = new Set(slackStatements().flatMap((s) => (s.Effect === "Allow" ? list(s.Action) : [])));
+    expect([...allowed].sort()).toEqual(
+      [
+        "dynamodb:DeleteItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "events:PutEvents",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "secretsmanager:DeleteResourcePolicy",
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:GetResourcePolicy",
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:PutResourcePolicy",
+        "secretsmanager:RestoreSecret",
+        "secretsmanager:TagResource",
+        "secretsmanager:UntagResource",
+      ].sort(),
+    );
+    for (const statement of slackStatements()) {
+      expect(statement.NotAction).toBeUndefined();
+      if (statement.Effect === "Allow") expect(JSON.stringify(statement.Resource)).not.toBe('"*"');
+    }
+  });
+
+  it("reads the signing secret only, by name, and changes neither it nor any exempt secret", () => {
+    const [read] = withAction("Allow", "secretsmanager:GetSecretValue");
+    expect(read?.Resource).toEqual(SIGNING);
+    const [deny] = withAction("Deny", "secretsmanager:GetSecretValue");
+    expect(deny?.NotResource).toEqual(SIGNING);
+    const own = slackStatements().find((s) => s.Sid === "DenyChangingTheSlackAppSecrets");
+    expect(own?.Resource).toEqual(SIGNING);
+    expect(list(own?.Action)).toContain("secretsmanager:TagResource");
+    const exempt = slackStatements().find((s) => s.Sid === "DenyTaggingExemptSecrets");
+    expect(exempt?.Condition).toEqual({
+      StringEqualsIgnoreCase: { "secretsmanager:ResourceTag/governor:exempt": "true" },
+    });
+  });
+
+  it("writes only the Keep and Snooze tags, removes only governor: tags, never governor:exempt", () => {
+    const [tag] = withAction("Allow", "secretsmanager:TagResource");
+    expect(tag?.Condition).toEqual({
+      "ForAllValues:StringEquals": {
+        "aws:TagKeys": [
+          "governor:kept-until",
+          "governor:kept-by",
+          "governor:snoozed-until",
+          "governor:snoozed-by",
+        ],
+      },
+      Null: { "aws:TagKeys": "false" },
+    });
+    const [untag] = withAction("Allow", "secretsmanager:UntagResource");
+    expect(untag?.Condition).toEqual({
+      "ForAllValues:StringLike": { "aws:TagKeys": "governor:*" },
+      Null: { "aws:TagKeys": "false" },
+    });
+    const denyExemptKey = slackStatements().find((s) => s.Sid === "DenyChangingTheExemptTag");
+    expect(denyExemptKey?.Condition).toEqual({
+      "ForAnyValue:StringEquals": { "aws:TagKeys": "governor:exempt" },
+    });
+  });
+
+  it("changes a resource policy only on a secret in the lifecycle and only with BlockPublicPolicy", () => {
+    const [put] = withAction("Allow", "secretsmanager:PutResourcePolicy");
+    expect(put?.Condition).toEqual({
+      StringEquals: {
+        "secretsmanager:ResourceTag/governor:stage": ["flagged", "quarantined", "deletion-scheduled"],
+      },
+    });
+    const [deny] = withAction("Deny", "secretsmanager:PutResourcePolicy").filter(
+      (s) => s.Condition?.BoolIfExists,
+    );
+    expect(deny?.Condition).toEqual({ BoolIfExists: { "secretsmanager:BlockPublicPolicy": "false" } });
+  });
+
+  it("counts refused requests from its log lines and alarms on any", () => {
+    expect(resource("SlackActionRefusedFilter").Properties).toMatchObject({
+      LogGroupName: { Ref: "SlackActionLogGroup" },
+      FilterPattern: '{ $.message = "slack action refused" && $.slackActionRefused > 0 }',
+      MetricTransformations: [{ MetricNamespace: "SecretsGovernor/dev", MetricName: "SlackActionsRefused" }],
+    });
+    expect(resource("SlackActionRefusedAlarm").Properties).toMatchObject({
+      MetricName: "SlackActionsRefused",
+      Threshold: 0,
+      ComparisonOperator: "GreaterThanThreshold",
+    });
   });
 });
 

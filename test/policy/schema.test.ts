@@ -128,6 +128,7 @@ describe("policyJsonSchema", () => {
       "mode",
       "exempt",
       "routes",
+      "slack",
       "routing",
       "limits",
       "accessFailures",
