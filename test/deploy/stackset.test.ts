@@ -119,7 +119,8 @@ describe("governor org stackset on the packaged template", () => {
     expect(text).toBe(JSON.stringify(template));
     expect(text).not.toContain("ServerlessDeploymentBucket");
     const functions = Object.values(template.Resources).filter((r) => r.Type === "AWS::Lambda::Function");
-    expect(functions).toHaveLength(4);
+    // The four governance functions and the Slack button handler.
+    expect(functions).toHaveLength(5);
     for (const fn of functions)
       expect(fn.Properties.Code).toEqual({
         S3Bucket: { "Fn::Sub": `\${ArtifactsBucketPrefix}-\${AWS::Region}` },
@@ -174,6 +175,7 @@ describe("governor org stackset on the packaged template", () => {
       "accessFailure.zip",
       "configCompliance.zip",
       "rotationFailure.zip",
+      "slackAction.zip",
       "sweep.zip",
     ]);
     for (const region of REGIONS) {
@@ -191,7 +193,7 @@ describe("governor org stackset on the packaged template", () => {
     await cloudformation.send(
       new CreateStackSetCommand({
         StackSetName: "secrets-governor",
-        TemplateBody: readFileSync(stackSetFile, "utf8"),
+        TemplateBody: withoutUnemulatedOutputs(readFileSync(stackSetFile, "utf8")),
         PermissionModel: "SERVICE_MANAGED",
         AutoDeployment: { Enabled: true, RetainStacksOnAccountRemoval: false },
         Capabilities: ["CAPABILITY_NAMED_IAM"],
@@ -242,3 +244,22 @@ describe("governor org stackset on the packaged template", () => {
     }
   }, 120_000);
 });
+
+/**
+ * moto 5.2 has no CloudFormation support for AWS::Lambda::Url (the Slack button function's URL): it skips the
+ * resource, then fails the whole stack (HTTP 500) on the output that reads its FunctionUrl. The outputs that read
+ * such a resource are dropped for moto only; the template itself, as printed, passes cfn-lint above.
+ */
+function withoutUnemulatedOutputs(body: string): string {
+  const template = JSON.parse(body) as {
+    Resources: Record<string, { Type: string }>;
+    Outputs?: Record<string, unknown>;
+  };
+  const unemulated = Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === "AWS::Lambda::Url")
+    .map(([id]) => id);
+  expect(unemulated).toEqual(["SlackActionLambdaFunctionUrl"]);
+  for (const [name, output] of Object.entries(template.Outputs ?? {}))
+    if (unemulated.some((id) => JSON.stringify(output).includes(`"${id}"`))) delete template.Outputs?.[name];
+  return JSON.stringify(template);
+}
