@@ -64,8 +64,11 @@ export interface DueDeletion {
   team: string | null;
   date: string;
   days: number;
-  /** `scheduled`: the governor schedules the deletion that day; `final`: the recovery window ends. */
-  kind: "scheduled" | "final";
+  /**
+   * `scheduled`: the governor schedules the deletion that day; `final`: the recovery window ends; `due`: one of
+   * the two, as a member's summary tells the org view (it does not say which).
+   */
+  kind: "scheduled" | "final" | "due";
 }
 
 export interface ReportRow {

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { STAGES, type Stage } from "../../domain/decision.js";
 import { escapeHtml, jsonIsland, money } from "./escape.js";
 import type { CostSlice, ReportModel } from "./model.js";
-import { PAGE_SCRIPT } from "./script.js";
+import { PAGE_SCRIPT, type TableSpec } from "./script.js";
 import { PAGE_STYLE } from "./style.js";
 import { barChart } from "./svg-bars.js";
 import { funnelChart } from "./svg-funnel.js";
@@ -30,24 +30,24 @@ export function contentSecurityPolicy(): string {
   ].join("; ");
 }
 
-function card(label: string, value: string, hint: string, tone = "", id = ""): string {
+export function card(label: string, value: string, hint: string, tone = "", id = ""): string {
   return `<div class="card ${tone}"${id ? ` id="${id}"` : ""}><div class="label">${label}</div><div class="value">${value}</div><div class="hint">${hint}</div></div>`;
 }
 
-function section(title: string, caption: string, body: string, id: string): string {
+export function section(title: string, caption: string, body: string, id: string): string {
   return `<section class="card" id="${id}"><h2>${title}</h2><p class="caption">${caption}</p>${body}</section>`;
 }
 
 /** Bars shown at most; the rest are one bar, so the chart still adds up to the summary. */
 export const MAX_BARS = 12;
 
-/** The largest slices, the rest summed (in cents) into one "N other teams" slice. */
-export function topSlices(slices: readonly CostSlice[], max = MAX_BARS): CostSlice[] {
+/** The largest slices, the rest summed (in cents) into one "N other teams" (or other `what`) slice. */
+export function topSlices(slices: readonly CostSlice[], max = MAX_BARS, what = "teams"): CostSlice[] {
   if (slices.length <= max) return [...slices];
   const rest = slices.slice(max - 1);
   const usd = rest.reduce((t, s) => t + Math.round(s.usd * 100), 0) / 100;
   const secrets = rest.reduce((n, s) => n + s.secrets, 0);
-  return [...slices.slice(0, max - 1), { key: "", label: `${rest.length} other teams`, usd, secrets }];
+  return [...slices.slice(0, max - 1), { key: "", label: `${rest.length} other ${what}`, usd, secrets }];
 }
 
 function stageKey(key: string): Stage | "none" {
@@ -112,21 +112,30 @@ export function renderReport(model: ReportModel): string {
       (k) => `<option value="${k}">${k === "" ? "Every stage" : STAGE_LABELS[k as Stage | "none"]}</option>`,
     )
     .join("");
-  const island = { rows: model.rows, summary: model.summary };
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy()}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${escapeHtml(model.title)}</title>
-<style>${PAGE_STYLE}</style>
-</head>
-<body>
-<header><h1>${escapeHtml(model.title)}${mode}</h1><p>${escapeHtml(model.source)} · decided on ${escapeHtml(model.today)} (UTC)</p></header>
-<main>
-<div class="cards">${cards}</div>${limit}
+  const table: TableSpec = {
+    id: "secrets",
+    search: [
+      "name",
+      "team",
+      "owner",
+      "description",
+      "finding",
+      "stage",
+      "action",
+      "guard",
+      "reason",
+      "nextStep",
+      "outcome",
+    ],
+    selects: [{ id: "stage-filter", key: "stage", empty: "none" }],
+    ranks: { stage: { flagged: 1, quarantined: 2, "deletion-scheduled": 3 } },
+  };
+  return renderPage({
+    title: model.title,
+    heading: `${escapeHtml(model.title)}${mode}`,
+    subtitle: `${escapeHtml(model.source)} · decided on ${escapeHtml(model.today)} (UTC)`,
+    island: { rows: model.rows, summary: model.summary, table },
+    main: `<div class="cards">${cards}</div>${limit}
 <div class="grid">
 ${section("Unused cost by team", `Monthly cost of the ${s.unused} unused secrets (${money(s.unusedMonthlyCostUsd)}), by their <code>team</code> tag.`, teams, "teams")}
 ${section("Unused cost by stage", "The same cost, by where each secret is in the lifecycle.", legend + stages, "stages")}
@@ -139,9 +148,41 @@ ${section(`Deletions due in the next ${model.horizonDays} days`, "Deletions the 
 <select id="stage-filter" aria-label="Stage">${options}</select><span class="count">Showing <span id="shown">${model.rows.length} of ${model.rows.length}</span></span></div>
 <div class="scroll">${secretsTable(model.rows)}</div>
 </section>
-<footer>secrets-governor · ${escapeHtml(model.now)} · prices: $0.40 per secret-month, replicas billed as secrets, nothing while deletion is pending</footer>
+<footer>secrets-governor · ${escapeHtml(model.now)} · ${PRICES}</footer>`,
+  });
+}
+
+export const PRICES =
+  "prices: $0.40 per secret-month, replicas billed as secrets, nothing while deletion is pending";
+
+/**
+ * The document around a report's body: the CSP meta tag, the one style, the JSON island and the one script.
+ * `heading`, `subtitle` and `main` are markup, built with escapeHtml; `title` is text; `island` goes to the
+ * script as JSON (with `rows` and `table`, see PAGE_SCRIPT).
+ */
+export function renderPage(page: {
+  title: string;
+  heading: string;
+  subtitle: string;
+  main: string;
+  island: { rows: readonly unknown[]; table: TableSpec } & Record<string, unknown>;
+}): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy()}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${escapeHtml(page.title)}</title>
+<style>${PAGE_STYLE}</style>
+</head>
+<body>
+<header><h1>${page.heading}</h1><p>${page.subtitle}</p></header>
+<main>
+${page.main}
 </main>
-<script type="application/json" id="report-data">${jsonIsland(island)}</script>
+<script type="application/json" id="report-data">${jsonIsland(page.island)}</script>
 <script>${PAGE_SCRIPT}</script>
 </body>
 </html>

@@ -1,28 +1,35 @@
 /**
- * The page's one script, inline and allowed by its hash in the Content-Security-Policy. It reads the rows from the
- * JSON island and only hides (`hidden`) and reorders the server-rendered rows: no data is ever turned into markup.
+ * The pages' one script, inline and allowed by its hash in the Content-Security-Policy; the account report and
+ * the organisation report share it. It reads the rows, and which table, filters and sort ranks they have, from
+ * the JSON island, and only hides (`hidden`) and reorders the server-rendered rows: no data is ever turned into
+ * markup.
  */
 export const PAGE_SCRIPT = `(() => {
   "use strict";
   const data = JSON.parse(document.getElementById("report-data").textContent);
   const rows = data.rows;
-  const tbody = document.querySelector("#secrets tbody");
+  const spec = data.table;
+  const table = document.getElementById(spec.id);
+  const tbody = table.tBodies[0];
   const byIndex = new Map();
   for (const tr of tbody.querySelectorAll("tr")) byIndex.set(Number(tr.dataset.row), tr);
   const filter = document.getElementById("filter");
-  const stageFilter = document.getElementById("stage-filter");
+  const selects = spec.selects
+    .map((s) => ({ key: s.key, empty: s.empty, element: document.getElementById(s.id) }))
+    .filter((s) => s.element !== null);
   const shown = document.getElementById("shown");
-  const stageRank = { flagged: 1, quarantined: 2, "deletion-scheduled": 3 };
+  const ranks = spec.ranks;
   const text = (r) =>
-    [r.name, r.team, r.owner, r.description, r.finding, r.stage, r.action, r.guard, r.reason, r.nextStep, r.outcome]
+    spec.search
+      .map((key) => r[key])
       .filter((v) => v !== null && v !== undefined)
       .join(" ")
       .toLowerCase();
   const haystacks = rows.map(text);
-  const headers = Array.from(document.querySelectorAll("#secrets th[data-key]"));
+  const headers = Array.from(table.querySelectorAll("th[data-key]"));
   let sortKey = null;
   let direction = 1;
-  const value = (r, key) => (key === "stage" ? (stageRank[r.stage] ?? 0) : r[key]);
+  const value = (r, key) => (Object.hasOwn(ranks, key) ? (ranks[key][r[key]] ?? 0) : r[key]);
   const compare = (a, b) => {
     if (a === b) return 0;
     if (a === null || a === undefined) return 1;
@@ -32,10 +39,11 @@ export const PAGE_SCRIPT = `(() => {
   };
   function apply() {
     const query = filter.value.trim().toLowerCase();
-    const stage = stageFilter.value;
     let count = 0;
     rows.forEach((r, i) => {
-      const visible = (!query || haystacks[i].includes(query)) && (!stage || (r.stage ?? "none") === stage);
+      const visible =
+        (!query || haystacks[i].includes(query)) &&
+        selects.every((s) => !s.element.value || String(r[s.key] ?? s.empty) === s.element.value);
       byIndex.get(i).hidden = !visible;
       if (visible) count++;
     });
@@ -57,7 +65,19 @@ export const PAGE_SCRIPT = `(() => {
   }
   for (const th of headers) th.querySelector("button").addEventListener("click", () => sortBy(th.dataset.key));
   filter.addEventListener("input", apply);
-  stageFilter.addEventListener("change", apply);
+  for (const s of selects) s.element.addEventListener("change", apply);
   apply();
 })();
 `;
+
+/** What the script is told of a page's table, through the JSON island: our constants, never the data's. */
+export interface TableSpec {
+  /** The table element's id. */
+  id: string;
+  /** The row fields the filter box searches. */
+  search: readonly string[];
+  /** Drop-downs that keep the rows whose `key` (null read as `empty`) equals their value; "" keeps all. */
+  selects: readonly { id: string; key: string; empty: string }[];
+  /** Fields sorted by rank rather than by value (the lifecycle stages, in lifecycle order). */
+  ranks: Record<string, Record<string, number>>;
+}

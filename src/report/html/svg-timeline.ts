@@ -13,15 +13,29 @@ const CHAR_W = 6.4;
 export const MAX_MARKERS = 40;
 
 const KIND = {
-  scheduled: { colour: "#ea580c", text: "deletion scheduled" },
-  final: { colour: "#dc2626", text: "deleted for good" },
+  scheduled: { colour: "#ea580c", text: "deletion scheduled", legend: "deletion scheduled by the governor" },
+  final: { colour: "#dc2626", text: "deleted for good", legend: "deleted for good (recovery window ends)" },
+  // The org view's: a member's summary says a deletion is due, not which of the two it is.
+  due: { colour: "#dc2626", text: "deletion due", legend: "deletion due (scheduled, or deleted for good)" },
 } as const;
+
+function legendMark(kind: DueDeletion["kind"], cx: number, cy: number): string {
+  const fill = KIND[kind].colour;
+  return kind === "scheduled"
+    ? `<circle cx="${cx}" cy="${cy}" r="6" fill="${fill}"/>`
+    : `<path d="M${cx} ${cy - 6} l6 6 l-6 6 l-6 -6 z" fill="${fill}"/>`;
+}
 
 /**
  * Deletions due in the next `horizon` days on a day axis, as SVG. Each marker is a `<g class="due">` with
  * `data-date`, `data-days` and `data-kind`; labels take the first lane where they do not overlap another.
  */
-export function timelineChart(deletions: readonly DueDeletion[], today: string, horizon: number): string {
+export function timelineChart(
+  deletions: readonly DueDeletion[],
+  today: string,
+  horizon: number,
+  legend: readonly DueDeletion["kind"][] = ["final", "scheduled"],
+): string {
   const x = (days: number) => LEFT + (days / horizon) * (RIGHT - LEFT);
   const lanes: number[] = [];
   const placed = deletions.slice(0, MAX_MARKERS).map((d) => {
@@ -38,12 +52,13 @@ export function timelineChart(deletions: readonly DueDeletion[], today: string, 
   const laneCount = Math.max(1, lanes.length);
   const axisY = 36 + laneCount * LANE_H;
   const parts: string[] = [
-    `<g class="legend"><path d="M${LEFT} 10 l6 6 l-6 6 l-6 -6 z" fill="${KIND.final.colour}"/><text x="${LEFT + 12}" y="20">deleted for good (recovery window ends)</text>`,
-    `<circle cx="${LEFT + 290}" cy="16" r="6" fill="${KIND.scheduled.colour}"/><text x="${LEFT + 302}" y="20">deletion scheduled by the governor</text></g>`,
+    `<g class="legend">${legend.map((kind, i) => `${legendMark(kind, LEFT + i * 290, 16)}<text x="${LEFT + i * 290 + 12}" y="20">${KIND[kind].legend}</text>`).join("")}</g>`,
     `<line x1="${LEFT}" y1="${axisY}" x2="${RIGHT}" y2="${axisY}" class="axis"/>`,
   ];
   const base = new Date(`${today}T00:00:00Z`);
-  for (let day = 0; day <= horizon; day += 5) {
+  // A tick a day over a week or two, else every five days.
+  const step = horizon <= 14 ? 1 : 5;
+  for (let day = 0; day <= horizon; day += step) {
     const tx = x(day);
     const label = day === 0 ? "today" : isoDate(addDays(base, day)).slice(5);
     parts.push(
@@ -55,9 +70,9 @@ export function timelineChart(deletions: readonly DueDeletion[], today: string, 
     const y = axisY - 20 - lane * LANE_H;
     const kind = KIND[d.kind];
     const marker =
-      d.kind === "final"
-        ? `<path d="M${cx} ${y - 7} l7 7 l-7 7 l-7 -7 z" fill="${kind.colour}"/>`
-        : `<circle cx="${cx}" cy="${y}" r="6" fill="${kind.colour}"/>`;
+      d.kind === "scheduled"
+        ? `<circle cx="${cx}" cy="${y}" r="6" fill="${kind.colour}"/>`
+        : `<path d="M${cx} ${y - 7} l7 7 l-7 7 l-7 -7 z" fill="${kind.colour}"/>`;
     parts.push(
       `<g class="due" data-date="${escapeHtml(d.date)}" data-days="${d.days}" data-kind="${d.kind}">`,
       `<title>${escapeHtml(d.name)}: ${kind.text} on ${escapeHtml(d.date)} (in ${d.days} day${d.days === 1 ? "" : "s"})</title>`,

@@ -26,7 +26,7 @@ const ACTION_TONES: Record<string, string> = {
   none: "muted",
 };
 
-function cell(key: string, content: string, extra = ""): string {
+export function cell(key: string, content: string, extra = ""): string {
   return `<td data-col="${key}"${extra}>${content}</td>`;
 }
 
@@ -66,11 +66,25 @@ function rowHtml(row: ReportRow, index: number): string {
   ].join("");
 }
 
-/** Every row server-rendered; the page's script only hides and reorders them. */
+/**
+ * A table the page's script sorts (by a heading's `data-key`, a row field) and filters: every row server-rendered,
+ * each `<tr data-row="i">` the island's row i; the script only hides and reorders them. Headings are ours.
+ */
+export function sortableTable(
+  id: string,
+  columns: readonly (readonly [string, string])[],
+  numeric: readonly string[],
+  body: string,
+): string {
+  const head = columns
+    .map(
+      ([key, label]) =>
+        `<th data-key="${key}" aria-sort="none"${numeric.includes(key) ? ' class="num"' : ""}><button type="button">${label}<span class="arrow"></span></button></th>`,
+    )
+    .join("");
+  return `<table id="${id}"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
 export function secretsTable(rows: readonly ReportRow[]): string {
-  const head = COLUMNS.map(
-    ([key, label]) =>
-      `<th data-key="${key}" aria-sort="none"${key === "monthlyCostUsd" ? ' class="num"' : ""}><button type="button">${label}<span class="arrow"></span></button></th>`,
-  ).join("");
-  return `<table id="secrets"><thead><tr>${head}</tr></thead><tbody>${rows.map(rowHtml).join("")}</tbody></table>`;
+  return sortableTable("secrets", COLUMNS, ["monthlyCostUsd"], rows.map(rowHtml).join(""));
 }
