@@ -7,9 +7,11 @@ import { InputError } from "../errors.js";
 import { loadPolicy } from "../policy/load.js";
 import type { OrgRollup } from "../policy/org-rollup.js";
 import { type CsvCell, toCsv } from "../report/csv.js";
+import { buildOrgReportModelOfRollup } from "../report/html/org-model.js";
 import { parseCommandArgs } from "./args.js";
 import { readPolicyTexts, readText, type Terminal } from "./io.js";
 import { parseMode, parseNow, usd } from "./plan.js";
+import { writeOrgHtmlReport } from "./report-output.js";
 import { type Cell, renderTable } from "./table.js";
 import { joinText, paint, type Text } from "./terminal.js";
 import { UsageError } from "./usage.js";
@@ -199,15 +201,17 @@ export function runOrgPlan(argv: string[], io: Terminal): number {
       policy: { type: "string", default: "policies" },
       now: { type: "string" },
       mode: { type: "string" },
-      format: { type: "string", default: "table" },
+      format: { type: "string" },
       rows: { type: "string", default: "regions" },
+      html: { type: "string" },
     },
     allowPositionals: true,
   });
   if (positionals.length !== 1)
     throw new UsageError("needs one DIR: a folder of ACCOUNT-REGION.json list-secrets inventories", COMMAND);
-  const format = values.format;
-  if (format !== "table" && format !== "json" && format !== "csv")
+  // With --html alone the page is the output; --format adds the roll-up on stdout.
+  const format = values.format ?? (values.html ? undefined : "table");
+  if (format !== undefined && format !== "table" && format !== "json" && format !== "csv")
     throw new UsageError("--format must be table, json or csv", COMMAND);
   const rows = values.rows;
   if (rows !== "regions" && rows !== "teams" && rows !== "deletions")
@@ -220,6 +224,12 @@ export function runOrgPlan(argv: string[], io: Terminal): number {
   const rollup = planOrganization(inventories, policy, now, mode);
   if (format === "json") io.json(rollup);
   else if (format === "csv") io.stdout(orgPlanCsv(rollup, rows));
-  else io.stdout(renderOrgPlanTable(rollup));
+  else if (format === "table") io.stdout(renderOrgPlanTable(rollup));
+  if (values.html)
+    writeOrgHtmlReport(
+      values.html,
+      buildOrgReportModelOfRollup(rollup, `${positionals[0]}: planned offline, ${mode} mode`),
+      io,
+    );
   return 0;
 }

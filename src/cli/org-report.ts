@@ -6,9 +6,11 @@ import { accountRegionRows, buildOrgView, type OrgAccountRegion, type OrgView } 
 import { InputError } from "../errors.js";
 import type { OrgStateStore } from "../ports.js";
 import { toCsv } from "../report/csv.js";
+import { buildOrgReportModelOfView } from "../report/html/org-model.js";
 import { parseCommandArgs } from "./args.js";
 import { readText, type Terminal } from "./io.js";
 import { parseNow, usd } from "./plan.js";
+import { writeOrgHtmlReport } from "./report-output.js";
 import { type Cell, renderTable } from "./table.js";
 import { joinText, paint, type Text } from "./terminal.js";
 import { UsageError } from "./usage.js";
@@ -143,10 +145,13 @@ export async function runOrgReport(argv: string[], io: Terminal): Promise<number
       table: { type: "string" },
       input: { type: "string" },
       now: { type: "string" },
-      format: { type: "string", default: "table" },
+      format: { type: "string" },
+      html: { type: "string" },
     },
   });
-  if (values.format !== "table" && values.format !== "json" && values.format !== "csv")
+  // With --html alone the page is the output; --format adds the view on stdout.
+  const format = values.format ?? (values.html ? undefined : "table");
+  if (format !== undefined && format !== "table" && format !== "json" && format !== "csv")
     throw new UsageError("--format must be table, json or csv");
   if (values.table && values.input)
     throw new UsageError("give either --table NAME or --input FILE, not both");
@@ -167,11 +172,12 @@ export async function runOrgReport(argv: string[], io: Terminal): Promise<number
 
   const items: OrgAccountRegion[] = [];
   for await (const page of store.accountRegions()) items.push(...page);
-  if (values.format === "csv") {
+  const rows = accountRegionRows(items, now);
+  if (format === "csv")
     io.stdout(
       toCsv(
         CSV_HEADER,
-        accountRegionRows(items, now).map((r) => [
+        rows.map((r) => [
           r.accountId,
           r.region,
           r.mode,
@@ -188,10 +194,12 @@ export async function runOrgReport(argv: string[], io: Terminal): Promise<number
         ]),
       ),
     );
-    return 0;
-  }
   const view = buildOrgView(items, now);
-  if (values.format === "json") io.json(view);
-  else io.stdout(renderView(view));
+  if (format === "json") io.json(view);
+  else if (format === "table") io.stdout(renderView(view));
+  if (values.html) {
+    const source = values.table ? `central table ${values.table}` : `${values.input}: org events, offline`;
+    writeOrgHtmlReport(values.html, buildOrgReportModelOfView(view, rows, source), io);
+  }
   return 0;
 }

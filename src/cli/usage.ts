@@ -62,6 +62,10 @@ const HTML: OptionHelp = {
   value: "FILE",
   text: "also write the HTML report (charts, funnel, deletions due, every secret) to FILE",
 };
+const ORG_HTML: OptionHelp = {
+  value: "FILE",
+  text: "write the organization's HTML report (unused cost by account and team, deletions due, every account-region) to FILE",
+};
 const INVENTORY: OptionHelp = {
   value: "FILE",
   text: "the JSON of 'aws secretsmanager list-secrets --include-planned-deletion'",
@@ -301,25 +305,32 @@ export const COMMANDS = {
     summary: "the org-wide plan and cost roll-up over a folder of inventories; touches no AWS",
     synopsis: [
       "DIR [--policy PATH] [--now ISO] [--mode report|enforce] [--format table|json|csv]",
-      "[--rows regions|teams|deletions]",
+      "[--rows regions|teams|deletions] [--html FILE]",
     ],
     options: {
       policy: POLICY,
       now: NOW,
       mode: MODE,
-      format: { value: "table|json|csv", text: "table (default), json, or csv (for a spreadsheet)" },
+      format: {
+        value: "table|json|csv",
+        text: "table (default without --html), json, or csv (for a spreadsheet)",
+      },
       rows: {
         value: "regions|teams|deletions",
         text: "what the CSV lists: account-regions (default), teams, or the deletions due in 7 days",
       },
+      html: ORG_HTML,
     },
-    examples: ["governor org plan examples/org --now 2026-11-23T00:00:00Z"],
+    examples: [
+      "governor org plan examples/org --now 2026-11-23T00:00:00Z",
+      "governor org plan examples/org --now 2026-11-23T00:00:00Z --html org.html",
+    ],
     notes:
       "DIR holds one 'aws secretsmanager list-secrets --include-planned-deletion' JSON per account and region, named\nACCOUNT-REGION.json (123456789012-eu-west-1.json), or any name when its ARNs say the account and region. A\nfile whose ARNs name another account or region than its name, or several, is refused (exit 2).",
   },
   "org report": {
     summary: "the organization's view: cost by account and team, deletions due, silent governors",
-    synopsis: ["(--table NAME | --input FILE) [--now ISO] [--format table|json|csv]"],
+    synopsis: ["(--table NAME | --input FILE) [--now ISO] [--format table|json|csv] [--html FILE]"],
     options: {
       table: {
         value: "NAME",
@@ -332,12 +343,14 @@ export const COMMANDS = {
       now: { value: "ISO", text: "the time to judge silence and deletions due against (default: now)" },
       format: {
         value: "table|json|csv",
-        text: "table (default), json (the whole view) or csv (one row per account-region)",
+        text: "table (default without --html), json (the whole view) or csv (one row per account-region)",
       },
+      html: ORG_HTML,
     },
     examples: [
       "governor org report --table secrets-governor-org-prod-OrgStateTable-ABC123",
       "governor org report --input org-events.json --now 2026-11-23T12:00:00Z --format csv",
+      "governor org report --table secrets-governor-org-prod-OrgStateTable-ABC123 --html org.html",
     ],
     notes:
       "The same view as the scheduled org digest, without its limits: every account, team, deletion due and\nsilent governor. A governor is silent when its last heartbeat is older than two of its sweep intervals,\nor when it sent a summary and never a heartbeat.",

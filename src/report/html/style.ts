@@ -44,6 +44,8 @@ svg .more { font-size: 11px; fill: var(--muted); font-style: italic; }
 .tools input { flex: 1 1 260px; }
 .tools .count { color: var(--muted); }
 .scroll { overflow-x: auto; }
+#account-regions td, #deletions-due td { white-space: nowrap; }
+.scroll.short { max-height: 320px; overflow-y: auto; margin-top: 8px; }
 table { width: 100%; border-collapse: collapse; }
 th { position: sticky; top: 0; background: #f8fafc; text-align: left; border-bottom: 1px solid var(--line); }
 th button { all: unset; cursor: pointer; display: block; padding: 10px; font-weight: 600; font-size: 12px;
@@ -54,6 +56,7 @@ th[aria-sort="descending"] .arrow::after { content: " \\25BC"; }
 td { padding: 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
 tr:hover td { background: #f8faff; }
 tr.unused td[data-col="name"] { box-shadow: inset 3px 0 0 #f59e0b; }
+tr.silent td[data-col="accountId"] { box-shadow: inset 3px 0 0 #dc2626; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td[data-col="name"] { min-width: 170px; max-width: 300px; overflow-wrap: anywhere; }
 td[data-col="lastAccessed"] { white-space: nowrap; }
