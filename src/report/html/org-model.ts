@@ -97,11 +97,11 @@ function deletionsOf(
 const byCost = (a: CostSlice, b: CostSlice) =>
   cents(b.usd) - cents(a.usd) || b.secrets - a.secrets || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
+/** The teams with unused secrets, in the view's order (costliest first, as its JSON lists them). */
 function teamSlices(teams: readonly { team: string; unused: number; unusedMonthlyCostUsd: number }[]) {
   return teams
     .filter((t) => t.unused > 0 || t.unusedMonthlyCostUsd > 0)
-    .map((t) => ({ key: t.team, label: t.team, usd: t.unusedMonthlyCostUsd, secrets: t.unused }))
-    .sort(byCost);
+    .map((t) => ({ key: t.team, label: t.team, usd: t.unusedMonthlyCostUsd, secrets: t.unused }));
 }
 
 const TITLE = "Secrets Manager across the organization: unused secrets and their cost";
@@ -135,8 +135,7 @@ export function buildOrgReportModelOfView(
     },
     costByAccount: view.byAccount
       .filter((a) => a.unused > 0 || a.unusedMonthlyCostUsd > 0)
-      .map((a) => ({ key: a.accountId, label: a.accountId, usd: a.unusedMonthlyCostUsd, secrets: a.unused }))
-      .sort(byCost),
+      .map((a) => ({ key: a.accountId, label: a.accountId, usd: a.unusedMonthlyCostUsd, secrets: a.unused })),
     costByTeam: teamSlices(view.byTeam),
     deletions: deletionsOf(view.deletionsDue, now),
     horizonDays: DELETIONS_DUE_DAYS,

@@ -44,7 +44,8 @@ svg .more { font-size: 11px; fill: var(--muted); font-style: italic; }
 .tools input { flex: 1 1 260px; }
 .tools .count { color: var(--muted); }
 .scroll { overflow-x: auto; }
-#account-regions td, #deletions-due td { white-space: nowrap; }
+#account-regions td, #deletions-due td[data-col="date"] { white-space: nowrap; }
+#deletions-due td[data-col="name"] { overflow-wrap: anywhere; }
 .scroll.short { max-height: 320px; overflow-y: auto; margin-top: 8px; }
 table { width: 100%; border-collapse: collapse; }
 th { position: sticky; top: 0; background: #f8fafc; text-align: left; border-bottom: 1px solid var(--line); }
