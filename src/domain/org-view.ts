@@ -152,6 +152,8 @@ export function buildOrgView(items: Iterable<OrgAccountRegion>, now: Date): OrgV
   const silent: SilentView[] = [];
   const modes = { report: 0, enforce: 0 };
   const horizon = now.getTime() + DELETIONS_DUE_DAYS * 86_400_000;
+  // From the start of today (UTC): a deletion a sweep scheduled this morning is still today's news at noon.
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   let accountRegions = 0;
 
   for (const item of items) {
@@ -189,7 +191,7 @@ export function buildOrgView(items: Iterable<OrgAccountRegion>, now: Date): OrgV
     }
     for (const d of summary.deletionsDue) {
       const on = ms(d.on);
-      if (on >= now.getTime() && on <= horizon)
+      if (on >= today && on <= horizon)
         deletions.push({ at: on, due: { ...d, accountId: item.accountId, region: item.region } });
     }
   }

@@ -33,6 +33,18 @@ describe("buildOrgView", () => {
             on: "2026-11-25T00:00:00Z",
           },
           {
+            arn: secretArnOf(A, "eu-west-1", "this-morning"),
+            name: "this-morning",
+            team: "payments",
+            on: "2026-11-23T06:00:00Z",
+          },
+          {
+            arn: secretArnOf(A, "eu-west-1", "yesterday"),
+            name: "yesterday",
+            team: "payments",
+            on: "2026-11-22T23:59:00Z",
+          },
+          {
             arn: secretArnOf(A, "eu-west-1", "later"),
             name: "later",
             team: "payments",
@@ -114,8 +126,11 @@ describe("buildOrgView", () => {
     });
   });
 
-  it("lists only the deletions due within 7 days", () => {
-    expect(view.deletionsDue.map((d) => [d.name, d.accountId])).toEqual([["soon", A]]);
+  it("lists only the deletions due from the start of today to 7 days ahead (this morning's sweep's included)", () => {
+    expect(view.deletionsDue.map((d) => [d.name, d.accountId])).toEqual([
+      ["this-morning", A],
+      ["soon", A],
+    ]);
   });
 
   it("counts modes by account-region and by account", () => {
