@@ -157,6 +157,41 @@ describe("governor org plan", () => {
     expect(due).toHaveLength(5);
   });
 
+  it("--html FILE writes the organization's HTML report; --format adds the roll-up on stdout", async () => {
+    const dir = folder({});
+    const out = join(dir, "org.html");
+    const alone = await runCli("org", "plan", join(root, "examples/org"), "--now", NOW, "--html", out);
+    expect(alone.code).toBe(0);
+    expect(alone.stdout).toBe("");
+    expect(alone.stderr).toBe(
+      `report: wrote ${out}: 6 account-regions, 24 secrets, 11 unused ($4.40/month), 5 deletions due in 7 days\n`,
+    );
+    expect(readFileSync(out, "utf8")).toMatch(
+      /id="card-unused-cost"><div class="label">Unused cost<\/div><div class="value">\$4\.40</,
+    );
+    const both = await runCli(
+      "org",
+      "plan",
+      join(root, "examples/org"),
+      "--now",
+      NOW,
+      "--html",
+      out,
+      "--format",
+      "csv",
+    );
+    expect(both.code).toBe(0);
+    expect(parse(both.stdout, { columns: true })).toHaveLength(7);
+    const bad = await runCli(
+      "org",
+      "plan",
+      join(root, "examples/org"),
+      "--html",
+      join(dir, "no", "such.html"),
+    );
+    expect(bad.code).toBe(2);
+  });
+
   it("takes the account and region from the ARNs of a file not named ACCOUNT-REGION.json", async () => {
     const dir = folder({ "prod.json": { SecretList: [secret("210987654321", "ap-southeast-2", "a")] } });
     const rollup = await rollupOf(dir);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
@@ -100,6 +100,51 @@ describe("governor org report --input", () => {
     ]);
   });
 
+  it("--html FILE writes the organization's HTML report and, alone, prints only a line on stderr", async () => {
+    const out = join(dir, "org.html");
+    const { code, stdout, stderr } = await runCli(
+      "org",
+      "report",
+      "--input",
+      input,
+      "--now",
+      NOW,
+      "--html",
+      out,
+    );
+    expect(code).toBe(0);
+    expect(stdout).toBe("");
+    expect(stderr).toContain(
+      `report: wrote ${out}: 2 account-regions, 15 secrets, 4 unused ($1.60/month), 1 deletion due in 7 days, 1 silent governor\n`,
+    );
+    const html = readFileSync(out, "utf8");
+    // The formula-like team name is a label like any other: escaped text.
+    expect(html).toContain('data-key="=HYPERLINK(&quot;x&quot;)"');
+    const csv = await runCli(
+      "org",
+      "report",
+      "--input",
+      input,
+      "--now",
+      NOW,
+      "--html",
+      out,
+      "--format",
+      "csv",
+    );
+    expect(parse(csv.stdout, { columns: true })).toHaveLength(2);
+    const bad = await runCli(
+      "org",
+      "report",
+      "--input",
+      input,
+      "--html",
+      join(dir, "no", "such", "dir.html"),
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("cannot write the report");
+  });
+
   it("refuses bad usage with exit 2", async () => {
     expect((await runCli("org", "report")).code).toBe(2);
     expect((await runCli("org", "report", "--input", input, "--table", "t")).code).toBe(2);
@@ -177,6 +222,17 @@ describe("governor org report --table", () => {
       );
       expect(code).toBe(0);
       expect(JSON.parse(stdout).totals.secrets).toBe(15);
+      // The same view as the organization's HTML report.
+      const out = join(dir, "org-table.html");
+      const page = await runCli("org", "report", "--table", table, "--now", NOW, "--html", out);
+      expect(page.code, page.stderr).toBe(0);
+      expect(page.stdout).toBe("");
+      const html = readFileSync(out, "utf8");
+      expect(html).toContain(`central table ${table}`);
+      expect(html).toMatch(/id="card-secrets"><div class="label">Secrets<\/div><div class="value">15</);
+      expect(html).toMatch(
+        /id="card-silent"><div class="label">Silent governors<\/div><div class="value">1</,
+      );
     } finally {
       process.env = saved;
     }
