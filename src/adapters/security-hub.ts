@@ -1,6 +1,7 @@
 import {
   type AwsSecurityFinding,
   BatchImportFindingsCommand,
+  BatchUpdateFindingsCommand,
   type SecurityHubClient,
 } from "@aws-sdk/client-securityhub";
 import { ASFF_LIMITS, type AsffFinding, AsffFindingSchema } from "../domain/asff.js";
@@ -19,6 +20,9 @@ import { awsErrorName, isRetryableAwsError } from "./aws-clients.js";
  */
 export const SECURITY_HUB_RATE_PER_SECOND = 10;
 
+/** The log line of resolved findings whose Workflow could not be set to RESOLVED (their Compliance is PASSED). */
+export const WORKFLOW_NOT_RESOLVED = "security hub workflow not resolved";
+
 /** Bytes per request, below the documented 6 MB so the JSON envelope always fits. */
 const BATCH_BYTES = 5 * 1024 * 1024;
 
@@ -34,6 +38,11 @@ export interface SecurityHubOptions {
   random?: () => number;
   /** Monotonic milliseconds. Default performance.now. */
   clock?: () => number;
+  /**
+   * Told of resolved findings whose Workflow stayed as it was (BatchUpdateFindings refused or failed after every
+   * retry). Their Compliance is PASSED all the same: the import took them, so nothing is lost or counted failed.
+   */
+  onWorkflowNotResolved?: (failed: { id: string; code: string; message: string }[]) => void;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -104,6 +113,7 @@ export class SecurityHubFindings implements SecurityFindings {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly clock: () => number;
+  private readonly onWorkflowNotResolved: NonNullable<SecurityHubOptions["onWorkflowNotResolved"]>;
   private nextSlot = 0;
 
   constructor(
@@ -119,6 +129,7 @@ export class SecurityHubFindings implements SecurityFindings {
     this.sleep = options.sleep ?? realSleep;
     this.random = options.random ?? Math.random;
     this.clock = options.clock ?? (() => performance.now());
+    this.onWorkflowNotResolved = options.onWorkflowNotResolved ?? (() => {});
   }
 
   async import(findings: AsffFinding[]): Promise<FindingsImportResult> {
@@ -126,7 +137,55 @@ export class SecurityHubFindings implements SecurityFindings {
     const { batches, refused } = batchesOf(findings);
     for (const r of refused) result.failed.push({ id: r.finding.Id, code: r.code, message: r.message });
     for (const batch of batches) await this.importBatch(batch, result);
+    const taken = new Set(batches.flat().map((f) => f.Id));
+    for (const f of result.failed) taken.delete(f.id);
+    const resolved = findings.filter((f) => f.Workflow?.Status === "RESOLVED" && taken.has(f.Id));
+    const notResolved: FindingsImportResult["failed"] = [];
+    for (let i = 0; i < resolved.length; i += ASFF_LIMITS.batch)
+      await this.resolveWorkflow(resolved.slice(i, i + ASFF_LIMITS.batch), notResolved);
+    if (notResolved.length > 0) this.onWorkflowNotResolved(notResolved);
     return result;
+  }
+
+  /**
+   * BatchImportFindings sets Workflow only when it creates a finding; after that Workflow is the customer's, changed
+   * with BatchUpdateFindings (user guide, "BatchImportFindings for finding providers" and "BatchUpdateFindings for
+   * customers"; at most 100 findings a request, UnprocessedFindings for those it did not take). The governor runs in
+   * the customer's own account, so it resolves the workflow of the findings it has just reported PASSED or
+   * ARCHIVED; Security Hub itself puts it back to NEW if the finding fails again.
+   */
+  private async resolveWorkflow(findings: AsffFinding[], notResolved: FindingsImportResult["failed"]) {
+    let pending = findings;
+    const lastError = new Map<string, { code: string; message: string }>();
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      await this.pace();
+      try {
+        const out = await this.client.send(
+          new BatchUpdateFindingsCommand({
+            FindingIdentifiers: pending.map((f) => ({ Id: f.Id, ProductArn: f.ProductArn })),
+            Workflow: { Status: "RESOLVED" },
+          }),
+        );
+        const unprocessed = new Set<string>();
+        for (const u of out.UnprocessedFindings ?? []) {
+          const id = u.FindingIdentifier?.Id;
+          if (!id) continue;
+          unprocessed.add(id);
+          lastError.set(id, { code: u.ErrorCode ?? "Unprocessed", message: u.ErrorMessage ?? "" });
+        }
+        pending = pending.filter((f) => unprocessed.has(f.Id));
+      } catch (error) {
+        const code = awsErrorName(error);
+        const message = (error as Error).message ?? String(error);
+        for (const f of pending) lastError.set(f.Id, { code, message });
+        if (!isRetryable(error)) break;
+      }
+      if (pending.length === 0 || attempt >= this.maxAttempts) break;
+      const cap = Math.min(this.maxDelay, this.baseDelay * 2 ** (attempt - 1));
+      await this.sleep(Math.floor(this.random() * cap));
+    }
+    for (const f of pending)
+      notResolved.push({ id: f.Id, ...(lastError.get(f.Id) ?? { code: "Failed", message: "" }) });
   }
 
   private async importBatch(batch: AsffFinding[], result: FindingsImportResult): Promise<void> {

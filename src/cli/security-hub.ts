@@ -1,6 +1,6 @@
 import { makeDynamoDbClient, makeSecurityHubClient } from "../adapters/aws-clients.js";
 import { DynamoReportedFindings, MemoryReportedFindings } from "../adapters/reported-findings.js";
-import { SecurityHubFindings } from "../adapters/security-hub.js";
+import { SecurityHubFindings, WORKFLOW_NOT_RESOLVED } from "../adapters/security-hub.js";
 import type { Log } from "../app/process-findings.js";
 import type { SecurityHubDeps, SecurityHubSummary } from "../app/security-hub.js";
 import { GovernorConfig } from "../config.js";
@@ -32,12 +32,19 @@ export function liveSecurityHub(
     io.stderr(
       "governor: note: GOVERNOR_STATE_TABLE is not set: findings reported by earlier runs cannot be resolved by this one (set it to the stack's StateTableName output)\n",
     );
+  const log = stderrLog(io);
   return {
-    sink: new SecurityHubFindings(makeSecurityHubClient(options)),
+    sink: new SecurityHubFindings(makeSecurityHubClient(options), {
+      onWorkflowNotResolved: (failed) =>
+        log.warn(WORKFLOW_NOT_RESOLVED, {
+          workflowNotResolved: failed.length,
+          findings: failed.slice(0, 20),
+        }),
+    }),
     reported: table
       ? new DynamoReportedFindings(makeDynamoDbClient(options), table)
       : new MemoryReportedFindings(),
-    log: stderrLog(io),
+    log,
   };
 }
 

@@ -1,6 +1,6 @@
 import { makeDynamoDbClient, makeSecurityHubClient } from "../adapters/aws-clients.js";
 import { DynamoReportedFindings, MemoryReportedFindings } from "../adapters/reported-findings.js";
-import { SecurityHubFindings } from "../adapters/security-hub.js";
+import { SecurityHubFindings, WORKFLOW_NOT_RESOLVED } from "../adapters/security-hub.js";
 import type { SecurityHubDeps } from "../app/security-hub.js";
 import type { Runtime } from "./runtime.js";
 
@@ -24,7 +24,13 @@ export function securityHubDeps(runtime: Runtime): SecurityHubDeps | undefined {
       "GOVERNOR_STATE_TABLE is not set: the Security Hub findings reported are remembered by this instance only",
     );
   deps = {
-    sink: new SecurityHubFindings(makeSecurityHubClient(clientOptions)),
+    sink: new SecurityHubFindings(makeSecurityHubClient(clientOptions), {
+      onWorkflowNotResolved: (failed) =>
+        runtime.log.warn(WORKFLOW_NOT_RESOLVED, {
+          workflowNotResolved: failed.length,
+          findings: failed.slice(0, 20),
+        }),
+    }),
     reported: table
       ? new DynamoReportedFindings(makeDynamoDbClient(clientOptions), table)
       : new MemoryReportedFindings(),

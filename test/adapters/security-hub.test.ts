@@ -1,6 +1,8 @@
 import {
   BatchImportFindingsCommand,
   type BatchImportFindingsCommandInput,
+  BatchUpdateFindingsCommand,
+  type BatchUpdateFindingsCommandInput,
   SecurityHubClient,
 } from "@aws-sdk/client-securityhub";
 import { mockClient } from "aws-sdk-client-mock";
@@ -11,10 +13,10 @@ import { arnOf, NOW } from "../fixtures/app/fakes.js";
 
 const hub = mockClient(SecurityHubClient);
 
-function finding(i: number): AsffFinding {
+function finding(i: number, state: "failed" | "passed" | "archived" = "failed"): AsffFinding {
   return toAsffFinding({
     kind: "unused",
-    state: "failed",
+    state,
     secretArn: arnOf(`app/s-${i}`),
     severity: "LOW",
     title: `Unused secret flagged: app/s-${i}`,
@@ -34,6 +36,7 @@ function throttled(name = "ThrottlingException"): Error {
 /** An adapter that records its pauses instead of sleeping, on a clock that only its pauses move. */
 function adapter(options: { maxAttempts?: number } = {}) {
   const sleeps: number[] = [];
+  const notResolved: { id: string; code: string; message: string }[][] = [];
   let clock = 0;
   const sink = new SecurityHubFindings(new SecurityHubClient({ region: "us-east-1" }), {
     ...options,
@@ -43,9 +46,17 @@ function adapter(options: { maxAttempts?: number } = {}) {
       sleeps.push(ms);
       clock += ms;
     },
+    onWorkflowNotResolved: (failed) => notResolved.push(failed),
   });
-  return { sink, sleeps };
+  return { sink, sleeps, notResolved };
 }
+
+const workflowIds = () =>
+  hub
+    .commandCalls(BatchUpdateFindingsCommand)
+    .map((c) =>
+      ((c.args[0].input as BatchUpdateFindingsCommandInput).FindingIdentifiers ?? []).map((f) => f.Id),
+    );
 
 const sentIds = () =>
   hub
@@ -176,5 +187,64 @@ describe("batchesOf", () => {
     ]);
     expect(result.failed[0]?.message).toMatch(/^Resources:/);
     expect(sentIds()).toEqual([[finding(0).Id]]);
+  });
+
+  it("sets Workflow RESOLVED with BatchUpdateFindings on the resolved and archived findings it imported, 100 a request", async () => {
+    hub.on(BatchImportFindingsCommand).resolves({ FailedFindings: [] });
+    hub.on(BatchUpdateFindingsCommand).resolves({ ProcessedFindings: [], UnprocessedFindings: [] });
+    const { sink, notResolved } = adapter();
+    const open = many(3);
+    const resolved = Array.from({ length: 150 }, (_, i) => finding(100 + i, i % 2 ? "archived" : "passed"));
+
+    const result = await sink.import([...open, ...resolved]);
+
+    expect(result).toEqual({ imported: 153, failed: [] });
+    expect(workflowIds()).toEqual([
+      resolved.slice(0, 100).map((f) => f.Id),
+      resolved.slice(100).map((f) => f.Id),
+    ]);
+    const input = hub.commandCalls(BatchUpdateFindingsCommand)[0]?.args[0]
+      .input as BatchUpdateFindingsCommandInput;
+    expect(input.Workflow).toEqual({ Status: "RESOLVED" });
+    expect(input.FindingIdentifiers?.[0]?.ProductArn).toBe(resolved[0]?.ProductArn);
+    expect(notResolved).toEqual([]);
+  });
+
+  it("does not touch the Workflow of a resolution the import refused", async () => {
+    const passed = finding(1, "passed");
+    hub.on(BatchImportFindingsCommand).resolves({
+      FailedFindings: [{ Id: passed.Id, ErrorCode: "InvalidInput", ErrorMessage: "no" }],
+    });
+    const { sink } = adapter({ maxAttempts: 1 });
+
+    const result = await sink.import([passed]);
+
+    expect(result.failed.map((f) => f.id)).toEqual([passed.Id]);
+    expect(workflowIds()).toEqual([]);
+  });
+
+  it("retries throttled and unprocessed workflow updates, then tells of the rest without failing the import", async () => {
+    const [a, b] = [finding(1, "passed"), finding(2, "passed")];
+    hub.on(BatchImportFindingsCommand).resolves({ FailedFindings: [] });
+    hub
+      .on(BatchUpdateFindingsCommand)
+      .rejectsOnce(throttled())
+      .resolves({
+        UnprocessedFindings: [
+          {
+            FindingIdentifier: { Id: b.Id, ProductArn: b.ProductArn },
+            ErrorCode: "FindingNotFound",
+            ErrorMessage: "x",
+          },
+        ],
+      });
+    const { sink, notResolved } = adapter({ maxAttempts: 3 });
+
+    const result = await sink.import([a, b]);
+
+    expect(result).toEqual({ imported: 2, failed: [] });
+    // Throttled, then b unprocessed twice: three attempts in all.
+    expect(workflowIds()).toEqual([[a.Id, b.Id], [a.Id, b.Id], [b.Id]]);
+    expect(notResolved).toEqual([[{ id: b.Id, code: "FindingNotFound", message: "x" }]]);
   });
 });

@@ -646,7 +646,7 @@ describe("Security Hub", () => {
     });
   });
 
-  it("may import findings, only then, only as this account's own in this region, and nothing else of Security Hub", () => {
+  it("may import findings and resolve their workflow, only then, only in this account and region, and nothing else of Security Hub", () => {
     const policy = resource("SecurityHubImportPolicy");
     expect(policy.Type).toBe("AWS::IAM::Policy");
     expect(policy.Condition).toBe("SecurityHubEnabled");
@@ -660,6 +660,15 @@ describe("Security Hub", () => {
         Resource: {
           "Fn::Sub": `arn:\${AWS::Partition}:securityhub:\${AWS::Region}:\${AWS::AccountId}:product/\${AWS::AccountId}/default`,
         },
+      },
+      {
+        Sid: "ResolveSecurityHubFindingWorkflow",
+        Effect: "Allow",
+        Action: "securityhub:BatchUpdateFindings",
+        Resource: {
+          "Fn::Sub": `arn:\${AWS::Partition}:securityhub:\${AWS::Region}:\${AWS::AccountId}:hub/default`,
+        },
+        Condition: { StringEquals: { "securityhub:ASFFSyntaxPath/Workflow.Status": "RESOLVED" } },
       },
     ]);
     // The role itself has no Security Hub permission at all.
