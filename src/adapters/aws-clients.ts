@@ -2,7 +2,6 @@ import { ConfigServiceClient } from "@aws-sdk/client-config-service";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { SecurityHubClient } from "@aws-sdk/client-securityhub";
 import { AdapterError } from "../errors.js";
 
 /**
@@ -20,7 +19,7 @@ export interface AwsClientOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
-function clientConfig(options: AwsClientOptions) {
+export function clientConfig(options: AwsClientOptions) {
   return {
     region: options.region,
     retryMode: "adaptive",
@@ -45,14 +44,6 @@ export function makeEventBridgeClient(options: AwsClientOptions): EventBridgeCli
 /** The state table's client (event ledger, access-failure windows). */
 export function makeDynamoDbClient(options: AwsClientOptions): DynamoDBClient {
   return new DynamoDBClient(clientConfig(options));
-}
-
-/**
- * Security Hub's client: standard retries, one attempt fewer, since src/adapters/security-hub.ts paces and backs
- * off itself (and retries FailedFindings, which the SDK cannot see).
- */
-export function makeSecurityHubClient(options: AwsClientOptions): SecurityHubClient {
-  return new SecurityHubClient({ ...clientConfig(options), maxAttempts: options.maxAttempts ?? 3 });
 }
 
 const THROTTLING = new Set([

@@ -2,11 +2,11 @@ import {
   type AwsSecurityFinding,
   BatchImportFindingsCommand,
   BatchUpdateFindingsCommand,
-  type SecurityHubClient,
+  SecurityHubClient,
 } from "@aws-sdk/client-securityhub";
 import { ASFF_LIMITS, type AsffFinding, AsffFindingSchema } from "../domain/asff.js";
 import type { FindingsImportResult, SecurityFindings } from "../ports.js";
-import { awsErrorName, isRetryableAwsError } from "./aws-clients.js";
+import { type AwsClientOptions, awsErrorName, clientConfig, isRetryableAwsError } from "./aws-clients.js";
 
 /**
  * BatchImportFindings, as AWS documents it (Security Hub partner guide, "Guidelines for using the
@@ -22,6 +22,14 @@ export const SECURITY_HUB_RATE_PER_SECOND = 10;
 
 /** The log line of resolved findings whose Workflow could not be set to RESOLVED (their Compliance is PASSED). */
 export const WORKFLOW_NOT_RESOLVED = "security hub workflow not resolved";
+
+/**
+ * Security Hub's client: standard retries, one attempt fewer, since src/adapters/security-hub.ts paces and backs
+ * off itself (and retries FailedFindings, which the SDK cannot see).
+ */
+export function makeSecurityHubClient(options: AwsClientOptions): SecurityHubClient {
+  return new SecurityHubClient({ ...clientConfig(options), maxAttempts: options.maxAttempts ?? 3 });
+}
 
 /** Bytes per request, below the documented 6 MB so the JSON envelope always fits. */
 const BATCH_BYTES = 5 * 1024 * 1024;

@@ -1,6 +1,10 @@
-import { makeDynamoDbClient, makeSecurityHubClient } from "../adapters/aws-clients.js";
+import { makeDynamoDbClient } from "../adapters/aws-clients.js";
 import { DynamoReportedFindings, MemoryReportedFindings } from "../adapters/reported-findings.js";
-import { SecurityHubFindings, WORKFLOW_NOT_RESOLVED } from "../adapters/security-hub.js";
+import {
+  makeSecurityHubClient,
+  SecurityHubFindings,
+  WORKFLOW_NOT_RESOLVED,
+} from "../adapters/security-hub.js";
 import type { Log } from "../app/process-findings.js";
 import type { SecurityHubDeps, SecurityHubSummary } from "../app/security-hub.js";
 import { GovernorConfig } from "../config.js";

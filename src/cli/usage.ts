@@ -17,7 +17,6 @@ import {
 } from "./help-options.js";
 import { ORG_COMMANDS } from "./usage-org.js";
 
-
 /** The command line was wrong: exit code 2, with the usage of `command` (or the list of commands). */
 export class UsageError extends GovernorError {
   constructor(

@@ -1,8 +1,38 @@
-import { makeDynamoDbClient, makeSecurityHubClient } from "../adapters/aws-clients.js";
+import { type AwsClientOptions, makeDynamoDbClient } from "../adapters/aws-clients.js";
 import { DynamoReportedFindings, MemoryReportedFindings } from "../adapters/reported-findings.js";
-import { SecurityHubFindings, WORKFLOW_NOT_RESOLVED } from "../adapters/security-hub.js";
+import type { Log } from "../app/process-findings.js";
 import type { SecurityHubDeps } from "../app/security-hub.js";
+import type { AsffFinding } from "../domain/asff.js";
+import type { FindingsImportResult, SecurityFindings } from "../ports.js";
 import type { Runtime } from "./runtime.js";
+
+/**
+ * The Security Hub adapter, loaded on its first import: the Security Hub client is a quarter of a function's
+ * bundle, and a stack with SecurityHub enabled imports at most once per sweep or batch, so a cold start does not
+ * pay for it up front.
+ */
+export class LazySecurityHubFindings implements SecurityFindings {
+  private sink: Promise<SecurityFindings> | undefined;
+
+  constructor(
+    private readonly clientOptions: AwsClientOptions,
+    private readonly log: Log,
+  ) {}
+
+  async import(findings: AsffFinding[]): Promise<FindingsImportResult> {
+    this.sink ??= import("../adapters/security-hub.js").then(
+      (m) =>
+        new m.SecurityHubFindings(m.makeSecurityHubClient(this.clientOptions), {
+          onWorkflowNotResolved: (failed) =>
+            this.log.warn(m.WORKFLOW_NOT_RESOLVED, {
+              workflowNotResolved: failed.length,
+              findings: failed.slice(0, 20),
+            }),
+        }),
+    );
+    return (await this.sink).import(findings);
+  }
+}
 
 let deps: SecurityHubDeps | null | undefined;
 
@@ -24,13 +54,7 @@ export function securityHubDeps(runtime: Runtime): SecurityHubDeps | undefined {
       "GOVERNOR_STATE_TABLE is not set: the Security Hub findings reported are remembered by this instance only",
     );
   deps = {
-    sink: new SecurityHubFindings(makeSecurityHubClient(clientOptions), {
-      onWorkflowNotResolved: (failed) =>
-        runtime.log.warn(WORKFLOW_NOT_RESOLVED, {
-          workflowNotResolved: failed.length,
-          findings: failed.slice(0, 20),
-        }),
-    }),
+    sink: new LazySecurityHubFindings(clientOptions, runtime.log),
     reported: table
       ? new DynamoReportedFindings(makeDynamoDbClient(clientOptions), table)
       : new MemoryReportedFindings(),

@@ -64,7 +64,7 @@ describe("Security Hub in the Lambda runtime", () => {
       GOVERNOR_STATE_TABLE: "governor-state",
     });
     const events = runtime.events().securityHub;
-    expect(events?.sink.constructor.name).toBe("SecurityHubFindings");
+    expect(events?.sink.constructor.name).toBe("LazySecurityHubFindings");
     expect(events?.reported.constructor.name).toBe("DynamoReportedFindings");
     expect(runtime.sweep().securityHub).toBe(events);
   });
