@@ -223,7 +223,7 @@ export function runOrgPlan(argv: string[], io: Terminal): number {
   for (const warning of warnings) io.stderr(`governor: warning: ${warning}\n`);
   const rollup = planOrganization(inventories, policy, now, mode);
   if (format === "json") io.json(rollup);
-  else if (format === "csv") io.stdout(orgPlanCsv(rollup, rows));
+  else if (format === "csv") io.csv(orgPlanCsv(rollup, rows));
   else if (format === "table") io.stdout(renderOrgPlanTable(rollup));
   if (values.html)
     writeOrgHtmlReport(

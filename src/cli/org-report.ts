@@ -174,7 +174,7 @@ export async function runOrgReport(argv: string[], io: Terminal): Promise<number
   for await (const page of store.accountRegions()) items.push(...page);
   const rows = accountRegionRows(items, now);
   if (format === "csv")
-    io.stdout(
+    io.csv(
       toCsv(
         CSV_HEADER,
         rows.map((r) => [

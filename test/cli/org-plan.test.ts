@@ -131,9 +131,11 @@ describe("governor org plan", () => {
 
   it("writes CSV rows of account-regions with a total, of teams, and of deletions due", async () => {
     const dir = join(root, "examples/org");
-    const regions = parse((await runCli("org", "plan", dir, "--now", NOW, "--format", "csv")).stdout, {
-      columns: true,
-    });
+    const { stdout } = await runCli("org", "plan", dir, "--now", NOW, "--format", "csv");
+    // RFC 4180 records end in CRLF, as plan's CSV does.
+    expect(stdout.split("\r\n")).toHaveLength(9);
+    expect(stdout.replace(/\r\n/g, "")).not.toContain("\n");
+    const regions = parse(stdout, { columns: true });
     expect(regions).toHaveLength(7);
     expect(regions[6]).toMatchObject({
       account: "TOTAL",

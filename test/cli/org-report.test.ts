@@ -79,6 +79,8 @@ describe("governor org report --input", () => {
   it("--format csv has one row per account-region, formulas neutralised", async () => {
     const { code, stdout } = await runCli("org", "report", "--input", input, "--now", NOW, "--format", "csv");
     expect(code).toBe(0);
+    expect(stdout.endsWith("\r\n")).toBe(true);
+    expect(stdout.replace(/\r\n/g, "")).not.toContain("\n");
     const rows = parse(stdout, { columns: true }) as Record<string, string>[];
     expect(rows).toEqual([
       expect.objectContaining({
