@@ -130,3 +130,13 @@ export interface Plan {
 /** Price list (us-east-1, 2026): per secret-month, replicas billed as secrets, nothing while pending deletion. */
 export const PRICE_PER_SECRET_MONTH_USD = 0.4;
 export const PRICE_PER_10K_API_CALLS_USD = 0.05;
+
+/** Whole cents: sums of them are exact, where sums of dollar floats drift. */
+export function cents(usd: number): number {
+  return Math.round(usd * 100);
+}
+
+/** Dollars rounded to the cent. */
+export function roundUsd(usd: number): number {
+  return cents(usd) / 100;
+}

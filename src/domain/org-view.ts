@@ -1,4 +1,4 @@
-import type { Mode } from "./decision.js";
+import { cents, type Mode } from "./decision.js";
 import { DELETIONS_DUE_DAYS, type DeletionDue, type OrgHeartbeat, type OrgSummary } from "./org-events.js";
 
 /**
@@ -77,7 +77,6 @@ export interface OrgView {
 }
 
 const ms = (iso: string) => new Date(iso).getTime();
-const cents = (usd: number) => Math.round(usd * 100);
 const dollars = (c: number) => c / 100;
 
 interface Sums {

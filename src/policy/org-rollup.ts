@@ -1,4 +1,4 @@
-import type { Mode } from "../domain/decision.js";
+import { cents, type Mode } from "../domain/decision.js";
 import type { DeletionDue, OrgSummary, TeamSummary } from "../domain/org-events.js";
 
 /**
@@ -26,7 +26,6 @@ export interface OrgRollup {
   deletionsDue: (DeletionDue & { accountId: string; region: string })[];
 }
 
-const cents = (usd: number) => Math.round(usd * 100);
 const sumUsd = (rows: readonly OrgSummary[], pick: (s: OrgSummary) => number) =>
   rows.reduce((n, s) => n + cents(pick(s)), 0) / 100;
 

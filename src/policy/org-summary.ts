@@ -1,5 +1,5 @@
 import { addDays, isoDate } from "../domain/dates.js";
-import type { Decision, Mode, Plan, Stage } from "../domain/decision.js";
+import { type Decision, type Mode, type Plan, roundUsd, type Stage } from "../domain/decision.js";
 import {
   DELETIONS_DUE_DAYS,
   type DeletionDue,
@@ -25,10 +25,6 @@ import { readStage } from "./evaluate.js";
 export function teamOf(secret: Secret): string {
   const team = secret.tags.team?.trim() || secret.tags.owner?.trim();
   return team ? team.slice(0, 256) : NO_TEAM;
-}
-
-function round(usd: number): number {
-  return Math.round(usd * 100) / 100;
 }
 
 /** Midnight UTC of a plan's `next.on` day (YYYY-MM-DD), as the contract's ISO time. */
@@ -75,7 +71,7 @@ function topTeams(teams: Map<string, { secrets: number; unused: number; cost: nu
     team,
     secrets: t.secrets,
     unused: t.unused,
-    unusedMonthlyCostUsd: round(t.cost),
+    unusedMonthlyCostUsd: roundUsd(t.cost),
     cost: t.cost,
   }));
   rows.sort(
@@ -93,7 +89,7 @@ function topTeams(teams: Map<string, { secrets: number; unused: number; cost: nu
       team: OTHER_TEAMS,
       secrets: rest.reduce((n, r) => n + r.secrets, 0),
       unused: rest.reduce((n, r) => n + r.unused, 0),
-      unusedMonthlyCostUsd: round(rest.reduce((n, r) => n + r.cost, 0)),
+      unusedMonthlyCostUsd: roundUsd(rest.reduce((n, r) => n + r.cost, 0)),
     });
   return result;
 }
@@ -178,7 +174,7 @@ export function fitOrgSummary(summary: OrgSummary, maxBytes: number): OrgSummary
       team: OTHER_TEAMS,
       secrets: folded.reduce((n, t) => n + t.secrets, 0),
       unused: folded.reduce((n, t) => n + t.unused, 0),
-      unusedMonthlyCostUsd: round(folded.reduce((n, t) => n + t.unusedMonthlyCostUsd, 0)),
+      unusedMonthlyCostUsd: roundUsd(folded.reduce((n, t) => n + t.unusedMonthlyCostUsd, 0)),
     };
     fitted = { ...fitted, byTeam: [...named.slice(0, keep), other] };
   }

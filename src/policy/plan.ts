@@ -1,6 +1,7 @@
 import { isoDate } from "../domain/dates.js";
 import {
   type CostSummary,
+  cents,
   DESTRUCTIVE_ACTIONS,
   type Decision,
   type Guard,
@@ -48,11 +49,6 @@ export class SecretIndex {
 export function monthlyCost(secret: Secret): number {
   if (secret.deletedDate) return 0;
   return PRICE_PER_SECRET_MONTH_USD * (1 + (secret.replicas?.length ?? 0));
-}
-
-/** Whole cents: sums of them are exact, where sums of dollar floats drift. */
-function cents(usd: number): number {
-  return Math.round(usd * 100);
 }
 
 /** Findings the inventory alone shows, for the finding types the policy has rules on. */

@@ -1,4 +1,10 @@
-import { type CostSummary, type Mode, PRICE_PER_SECRET_MONTH_USD, type Stage } from "../domain/decision.js";
+import {
+  type CostSummary,
+  type Mode,
+  PRICE_PER_SECRET_MONTH_USD,
+  roundUsd,
+  type Stage,
+} from "../domain/decision.js";
 import type { Report, ReportItem } from "../ports.js";
 import { type ButtonFactory, digestButtonBlocks } from "./buttons.js";
 import { code, prose } from "./escape.js";
@@ -50,22 +56,18 @@ function countsText(counts: Map<string, number>): string {
     .join(" · ");
 }
 
-function round(usdAmount: number): number {
-  return Math.round(usdAmount * 100) / 100;
-}
-
 /** The cost of the digest's own items, when no run summary was given. */
 function costOfItems(items: ReportItem[]): CostSummary {
   const known = items.filter((i) => i.secret !== undefined);
   const unused = known.filter((i) => i.decision.finding === "unused");
-  const sum = (list: ReportItem[]) => round(list.reduce((t, i) => t + itemMonthlyCost(i.secret), 0));
+  const sum = (list: ReportItem[]) => roundUsd(list.reduce((t, i) => t + itemMonthlyCost(i.secret), 0));
   const realised = known.filter((i) => i.secret?.deletedDate && i.decision.stage === "deletion-scheduled");
   return {
     secrets: known.length,
     unused: unused.length,
     monthlyCostUsd: sum(known),
     unusedMonthlyCostUsd: sum(unused),
-    realisedMonthlySavingsUsd: round(
+    realisedMonthlySavingsUsd: roundUsd(
       realised.reduce((t, i) => t + PRICE_PER_SECRET_MONTH_USD * (1 + (i.secret?.replicas?.length ?? 0)), 0),
     ),
     projectedMonthlySavingsUsd: sum(unused.filter((i) => i.decision.stage !== null)),

@@ -1,5 +1,5 @@
 import { daysBetween, isoDate } from "../../domain/dates.js";
-import type { Mode } from "../../domain/decision.js";
+import { cents, type Mode } from "../../domain/decision.js";
 import { DELETIONS_DUE_DAYS } from "../../domain/org-events.js";
 import type { AccountRegionRow, OrgView } from "../../domain/org-view.js";
 import type { OrgRollup } from "../../policy/org-rollup.js";
@@ -71,8 +71,6 @@ export interface OrgRow {
   /** Null when heartbeats are not known. */
   silent: boolean | null;
 }
-
-const cents = (usd: number) => Math.round(usd * 100);
 
 function deletionsOf(
   list: readonly { arn: string; name: string; team: string; on: string; accountId: string; region: string }[],
