@@ -163,25 +163,59 @@ export class SecurityHubFindings implements SecurityFindings {
    * ARCHIVED; Security Hub itself puts it back to NEW if the finding fails again.
    */
   private async resolveWorkflow(findings: AsffFinding[], notResolved: FindingsImportResult["failed"]) {
+    const left = await this.sendWithRetries(findings, async (pending) => {
+      const out = await this.client.send(
+        new BatchUpdateFindingsCommand({
+          FindingIdentifiers: pending.map((f) => ({ Id: f.Id, ProductArn: f.ProductArn })),
+          Workflow: { Status: "RESOLVED" },
+        }),
+      );
+      return (out.UnprocessedFindings ?? []).map((u) => ({
+        id: u.FindingIdentifier?.Id,
+        code: u.ErrorCode ?? "Unprocessed",
+        message: u.ErrorMessage ?? "",
+      }));
+    });
+    notResolved.push(...left);
+  }
+
+  private async importBatch(batch: AsffFinding[], result: FindingsImportResult): Promise<void> {
+    const left = await this.sendWithRetries(batch, async (pending) => {
+      const out = await this.client.send(
+        new BatchImportFindingsCommand({ Findings: pending as unknown as AwsSecurityFinding[] }),
+      );
+      return (out.FailedFindings ?? []).map((f) => ({
+        id: f.Id,
+        code: f.ErrorCode ?? "Failed",
+        message: f.ErrorMessage ?? "",
+      }));
+    });
+    result.imported += batch.length - left.length;
+    result.failed.push(...left);
+  }
+
+  /**
+   * One request over `findings`, then again over those it refused (or all of them, when the request itself was
+   * throttled or failed on AWS's side), with exponential backoff and full jitter, up to `maxAttempts`. Returns
+   * what is still refused, each with its last error. A request refused for access or input fails the same way
+   * every time: it is not retried.
+   */
+  private async sendWithRetries(
+    findings: AsffFinding[],
+    send: (pending: AsffFinding[]) => Promise<{ id: string | undefined; code: string; message: string }[]>,
+  ): Promise<FindingsImportResult["failed"]> {
     let pending = findings;
     const lastError = new Map<string, { code: string; message: string }>();
     for (let attempt = 1; pending.length > 0; attempt++) {
       await this.pace();
       try {
-        const out = await this.client.send(
-          new BatchUpdateFindingsCommand({
-            FindingIdentifiers: pending.map((f) => ({ Id: f.Id, ProductArn: f.ProductArn })),
-            Workflow: { Status: "RESOLVED" },
-          }),
-        );
-        const unprocessed = new Set<string>();
-        for (const u of out.UnprocessedFindings ?? []) {
-          const id = u.FindingIdentifier?.Id;
-          if (!id) continue;
-          unprocessed.add(id);
-          lastError.set(id, { code: u.ErrorCode ?? "Unprocessed", message: u.ErrorMessage ?? "" });
+        const refused = new Set<string>();
+        for (const r of await send(pending)) {
+          if (!r.id) continue;
+          refused.add(r.id);
+          lastError.set(r.id, { code: r.code, message: r.message });
         }
-        pending = pending.filter((f) => unprocessed.has(f.Id));
+        pending = pending.filter((f) => refused.has(f.Id));
       } catch (error) {
         const code = awsErrorName(error);
         const message = (error as Error).message ?? String(error);
@@ -192,42 +226,7 @@ export class SecurityHubFindings implements SecurityFindings {
       const cap = Math.min(this.maxDelay, this.baseDelay * 2 ** (attempt - 1));
       await this.sleep(Math.floor(this.random() * cap));
     }
-    for (const f of pending)
-      notResolved.push({ id: f.Id, ...(lastError.get(f.Id) ?? { code: "Failed", message: "" }) });
-  }
-
-  private async importBatch(batch: AsffFinding[], result: FindingsImportResult): Promise<void> {
-    let pending = batch;
-    const lastError = new Map<string, { code: string; message: string }>();
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      await this.pace();
-      try {
-        const out = await this.client.send(
-          new BatchImportFindingsCommand({ Findings: pending as unknown as AwsSecurityFinding[] }),
-        );
-        const failed = new Set<string>();
-        for (const f of out.FailedFindings ?? []) {
-          if (!f.Id) continue;
-          failed.add(f.Id);
-          lastError.set(f.Id, { code: f.ErrorCode ?? "Failed", message: f.ErrorMessage ?? "" });
-        }
-        result.imported += pending.filter((f) => !failed.has(f.Id)).length;
-        pending = pending.filter((f) => failed.has(f.Id));
-      } catch (error) {
-        const code = awsErrorName(error);
-        const message = (error as Error).message ?? String(error);
-        for (const f of pending) lastError.set(f.Id, { code, message });
-        // A refused request (access, validation) fails the same way every time: give up on the batch at once.
-        if (!isRetryable(error)) break;
-      }
-      if (pending.length === 0 || attempt >= this.maxAttempts) break;
-      const cap = Math.min(this.maxDelay, this.baseDelay * 2 ** (attempt - 1));
-      await this.sleep(Math.floor(this.random() * cap));
-    }
-    for (const f of pending) {
-      const error = lastError.get(f.Id) ?? { code: "Failed", message: "" };
-      result.failed.push({ id: f.Id, ...error });
-    }
+    return pending.map((f) => ({ id: f.Id, ...(lastError.get(f.Id) ?? { code: "Failed", message: "" }) }));
   }
 
   /** Spaces requests `interval` apart: the governor's share of the account's rate limit. */
