@@ -1,41 +1,11 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { compilePolicy } from "../../src/policy/compiled.js";
-import { policyOf } from "../fixtures/app/fakes.js";
+import { describe, expect, it } from "vitest";
+import { freshContainers } from "../helpers/container-env.js";
 
-const ENV = [
-  "GOVERNOR_POLICY_FILE",
-  "AWS_REGION",
-  "GOVERNOR_ACCOUNT_ID",
-  "POWERTOOLS_LOG_LEVEL",
-  "GOVERNOR_STATE_TABLE",
-  "GOVERNOR_SECURITY_HUB",
-];
-const saved = Object.fromEntries(ENV.map((k) => [k, process.env[k]]));
-
-afterEach(() => {
-  for (const [k, v] of Object.entries(saved))
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  vi.resetModules();
-});
+const container = freshContainers();
 
 /** A fresh runtime (built once per container) with these variables; "" unsets one. */
 async function runtimeWith(env: Record<string, string>) {
-  const dir = mkdtempSync(join(tmpdir(), "governor-runtime-"));
-  const file = join(dir, "policy.json");
-  writeFileSync(file, compilePolicy(policyOf("rules: []\n"), ["p.yml"]));
-  Object.assign(process.env, {
-    GOVERNOR_POLICY_FILE: file,
-    AWS_REGION: "us-east-1",
-    GOVERNOR_ACCOUNT_ID: "123456789012",
-    POWERTOOLS_LOG_LEVEL: "SILENT",
-    ...env,
-  });
-  for (const [k, v] of Object.entries(env)) if (v === "") delete process.env[k];
-  vi.resetModules();
+  container(env);
   const { batchDeps } = await import("../../src/composition/event-runtime.js");
   const { sweepDeps } = await import("../../src/composition/sweep-runtime.js");
   const parse = () => ({}) as never;
