@@ -1,30 +1,15 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import {
-  CreateEventBusCommand,
-  EventBridgeClient,
-  PutEventsCommand,
-  PutRuleCommand,
-  PutTargetsCommand,
-} from "@aws-sdk/client-eventbridge";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  SQSClient,
-} from "@aws-sdk/client-sqs";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoOrgStateStore } from "../../src/adapters/org-state.js";
 import { SecretsManagerWebhookResolver, SlackNotifier } from "../../src/adapters/slack.js";
-import { aggregateOrgBatch, type OrgBatchResult } from "../../src/app/org-aggregate.js";
+import type { OrgBatchResult } from "../../src/app/org-aggregate.js";
 import { ORG_DIGEST_ROUTE, readOrgView, sendOrgDigest } from "../../src/app/org-digest.js";
 import type { OrgSummary } from "../../src/domain/org-events.js";
 import { MOTO_ENV, type Moto, startMoto } from "../helpers/moto.js";
 import { motoDynamoClient, serialConnection } from "../helpers/moto-dynamodb.js";
+import { assumeAccount, centralBusStandIn, drainIntoAggregator } from "../helpers/org-bus.js";
 import {
   actionEvent,
   actionOf,
@@ -44,35 +29,13 @@ import { SlackReceiver } from "../helpers/slack-receiver.js";
  * SQS messages into the central table (DynamoDB); the digest reads it and posts to a local Slack receiver through
  * the webhook secret read by name.
  *
- * Two things moto (5.2) does not do as AWS does, and how the test stands in for them:
- * - moto keeps buses per account and region and sets an event's `account` to the caller's account only on the
- *   caller's own bus (a PutEvents on another account's bus ARN is not found; a bus-to-bus rule re-puts the event
- *   as the target bus's account). So each member account-region puts on its own copy of the central bus (same
- *   rule pattern, an SQS target); the aggregator drains every copy's queue into the one central table. What AWS
- *   guarantees and the test keeps: the envelope's account is the caller's, set by EventBridge, never the sender's
- *   choice.
- * - moto's SQS delivery drops `account` from the envelope (its default input template omits it): the target
- *   carries an input transformer that writes the whole envelope as EventBridge delivers it, account included.
+ * moto 5.2 does two things otherwise than AWS; the stand-ins are in test/helpers/org-bus.ts.
  */
 
 const ACCOUNTS = ["111111111111", "222222222222", "333333333333"] as const;
 const REGIONS = ["eu-west-1", "us-east-1"] as const;
 const BUS = "secrets-governor-org-test";
 const NOW = new Date("2026-11-23T12:00:00Z");
-const PATTERN = readFileSync(join(import.meta.dirname, "..", "..", "rules", "org-events.json"), "utf8");
-const ENVELOPE_TEMPLATE =
-  '{"version": "0", "id": "<id>", "detail-type": "<detail-type>", "source": "<source>", "account": "<account>", "time": "<time>", "region": "<region>", "resources": <resources>, "detail": <detail>}';
-const ENVELOPE_PATHS = {
-  id: "$.id",
-  "detail-type": "$.detail-type",
-  source: "$.source",
-  account: "$.account",
-  time: "$.time",
-  region: "$.region",
-  resources: "$.resources",
-  detail: "$.detail",
-};
-
 interface Member {
   accountId: string;
   region: string;
@@ -88,15 +51,7 @@ let table: string;
 const members: Member[] = [];
 
 async function credentialsOf(accountId: string) {
-  const sts = new STSClient({ endpoint: moto.endpoint, region: MOTO_ENV.AWS_REGION, credentials: base() });
-  const { Credentials: c } = await sts.send(
-    new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${accountId}:role/governor`, RoleSessionName: "member" }),
-  );
-  return {
-    accessKeyId: c?.AccessKeyId ?? "",
-    secretAccessKey: c?.SecretAccessKey ?? "",
-    sessionToken: c?.SessionToken ?? "",
-  };
+  return assumeAccount(moto.endpoint, accountId, "governor");
 }
 
 const base = () => ({
@@ -145,27 +100,7 @@ async function put(from: Member, events: Record<string, unknown>[]): Promise<voi
 
 /** Drains every member's queue through the aggregator, deleting what it did not ask to retry. */
 async function drain(): Promise<OrgBatchResult[]> {
-  const results: OrgBatchResult[] = [];
-  for (const m of members)
-    for (;;) {
-      const { Messages = [] } = await m.sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: m.queueUrl, MaxNumberOfMessages: 10 }),
-      );
-      if (Messages.length === 0) break;
-      const result = await aggregateOrgBatch(
-        Messages.map((msg) => ({ id: msg.MessageId ?? "", body: msg.Body ?? "" })),
-        { store, now: NOW, log: { info() {}, warn() {}, error() {} } },
-      );
-      results.push(result);
-      const done = Messages.filter((msg) => !result.failedIds.includes(msg.MessageId ?? ""));
-      await m.sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: m.queueUrl,
-          Entries: done.map((msg, k) => ({ Id: String(k), ReceiptHandle: msg.ReceiptHandle ?? "" })),
-        }),
-      );
-    }
-  return results;
+  return drainIntoAggregator(members, { store, now: NOW, log: { info() {}, warn() {}, error() {} } });
 }
 
 const sum = (results: OrgBatchResult[], field: "records" | "written" | "refused" | "ignored" | "failed") =>
@@ -182,25 +117,7 @@ beforeAll(async () => {
     for (const region of REGIONS) {
       const events = new EventBridgeClient({ endpoint: moto.endpoint, region, credentials });
       const sqs = new SQSClient({ endpoint: moto.endpoint, region, credentials });
-      await events.send(new CreateEventBusCommand({ Name: BUS }));
-      const { QueueUrl = "" } = await sqs.send(new CreateQueueCommand({ QueueName: "org-events" }));
-      const { Attributes } = await sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
-      );
-      await events.send(new PutRuleCommand({ Name: "org-events", EventBusName: BUS, EventPattern: PATTERN }));
-      await events.send(
-        new PutTargetsCommand({
-          Rule: "org-events",
-          EventBusName: BUS,
-          Targets: [
-            {
-              Id: "buffer",
-              Arn: Attributes?.QueueArn,
-              InputTransformer: { InputTemplate: ENVELOPE_TEMPLATE, InputPathsMap: ENVELOPE_PATHS },
-            },
-          ],
-        }),
-      );
+      const QueueUrl = await centralBusStandIn(events, sqs, BUS);
       members.push({ accountId, region, events, sqs, queueUrl: QueueUrl });
     }
   }

@@ -1,12 +1,5 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import {
-  CreateEventBusCommand,
-  EventBridgeClient,
-  PutRuleCommand,
-  PutTargetsCommand,
-} from "@aws-sdk/client-eventbridge";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import {
   CreateAccountCommand,
   CreateOrganizationCommand,
@@ -21,14 +14,8 @@ import {
   type SecretListEntry,
   type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from "@aws-sdk/client-sqs";
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventBridgeAuditSink } from "../../src/adapters/audit.js";
@@ -38,7 +25,7 @@ import { DynamoOrgStateStore, secretKey } from "../../src/adapters/org-state.js"
 import { NO_PACING } from "../../src/adapters/pacer.js";
 import { SecretsManagerStore } from "../../src/adapters/secrets-manager.js";
 import { SecretsManagerWebhookResolver, SlackNotifier } from "../../src/adapters/slack.js";
-import { aggregateOrgBatch, type OrgBatchResult } from "../../src/app/org-aggregate.js";
+import type { OrgBatchResult } from "../../src/app/org-aggregate.js";
 import { ORG_DIGEST_ROUTE, type OrgDigestResult, sendOrgDigest } from "../../src/app/org-digest.js";
 import { runSweepWithOrgReport } from "../../src/app/sweep-org-report.js";
 import type { AuditEntry } from "../../src/domain/audit.js";
@@ -52,6 +39,7 @@ import type { AuditSink, SecretStore } from "../../src/ports.js";
 import { defaultPolicy } from "../fixtures/app/fakes.js";
 import { MOTO_ENV, type Moto, startMoto } from "../helpers/moto.js";
 import { serialConnection } from "../helpers/moto-dynamodb.js";
+import { assumeAccount, centralBusStandIn, drainIntoAggregator } from "../helpers/org-bus.js";
 import { createOrgStateTable } from "../helpers/org-table.js";
 import { SlackReceiver } from "../helpers/slack-receiver.js";
 
@@ -85,19 +73,6 @@ const CENTRAL_REGION: Region = "eu-west-1";
 const BUS = "secrets-governor-org";
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
-const PATTERN = readFileSync(join(import.meta.dirname, "..", "..", "rules", "org-events.json"), "utf8");
-const ENVELOPE_TEMPLATE =
-  '{"version": "0", "id": "<id>", "detail-type": "<detail-type>", "source": "<source>", "account": "<account>", "time": "<time>", "region": "<region>", "resources": <resources>, "detail": <detail>}';
-const ENVELOPE_PATHS = {
-  id: "$.id",
-  "detail-type": "$.detail-type",
-  source: "$.source",
-  account: "$.account",
-  time: "$.time",
-  region: "$.region",
-  resources: "$.resources",
-  detail: "$.detail",
-};
 const POLICY = defaultPolicy();
 const quiet = { info() {}, warn() {}, error() {} };
 
@@ -317,7 +292,7 @@ const GOVERNED: Governed[] = [
   },
 ];
 
-type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+type Credentials = Awaited<ReturnType<typeof assumeAccount>>;
 
 interface AccountRegion {
   spec: Governed;
@@ -355,16 +330,7 @@ const base = () => ({
 });
 
 async function credentialsOf(accountId: string): Promise<Credentials> {
-  const sts = new STSClient({ endpoint: moto.endpoint, region: MOTO_ENV.AWS_REGION, credentials: base() });
-  const { Credentials: c } = await sts.send(
-    new AssumeRoleCommand({
-      RoleArn: `arn:aws:iam::${accountId}:role/OrganizationAccountAccessRole`,
-      RoleSessionName: "secrets-governor-test",
-    }),
-  );
-  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken)
-    throw new Error("moto returned no credentials");
-  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
+  return assumeAccount(moto.endpoint, accountId, "OrganizationAccountAccessRole");
 }
 
 /** The account the credentials act in, as the sweep function learns it. */
@@ -447,26 +413,8 @@ async function setUpAccountRegion(spec: Governed, accountId: string, credentials
   const { region } = spec;
   const events = new EventBridgeClient({ endpoint: moto.endpoint, region, credentials });
   const sqs = new SQSClient({ endpoint: moto.endpoint, region, credentials });
-  // The stand-in for the central bus (see the top of the file): the same rule, into a queue the aggregator drains.
-  await events.send(new CreateEventBusCommand({ Name: BUS }));
-  const { QueueUrl = "" } = await sqs.send(new CreateQueueCommand({ QueueName: "org-events" }));
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
-  );
-  await events.send(new PutRuleCommand({ Name: "org-events", EventBusName: BUS, EventPattern: PATTERN }));
-  await events.send(
-    new PutTargetsCommand({
-      Rule: "org-events",
-      EventBusName: BUS,
-      Targets: [
-        {
-          Id: "buffer",
-          Arn: Attributes?.QueueArn,
-          InputTransformer: { InputTemplate: ENVELOPE_TEMPLATE, InputPathsMap: ENVELOPE_PATHS },
-        },
-      ],
-    }),
-  );
+  // The stand-in for the central bus (test/helpers/org-bus.ts): the same rule, into a queue the aggregator drains.
+  const QueueUrl = await centralBusStandIn(events, sqs, BUS);
   const secrets = makeSecretsManagerClient({ region, endpoint: moto.endpoint, credentials, maxAttempts: 1 });
   const ar: AccountRegion = {
     spec,
@@ -515,25 +463,7 @@ async function sweep(ar: AccountRegion): Promise<void> {
 
 /** Drains every member's queue through the aggregator, deleting what it did not ask to retry. */
 async function drain(at: Date): Promise<void> {
-  for (const ar of regions)
-    for (;;) {
-      const { Messages = [] } = await ar.sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: ar.queueUrl, MaxNumberOfMessages: 10 }),
-      );
-      if (Messages.length === 0) break;
-      const result = await aggregateOrgBatch(
-        Messages.map((m) => ({ id: m.MessageId ?? "", body: m.Body ?? "" })),
-        { store, now: at, log: quiet },
-      );
-      batches.push(result);
-      const done = Messages.filter((m) => !result.failedIds.includes(m.MessageId ?? ""));
-      await ar.sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: ar.queueUrl,
-          Entries: done.map((m, k) => ({ Id: String(k), ReceiptHandle: m.ReceiptHandle ?? "" })),
-        }),
-      );
-    }
+  batches.push(...(await drainIntoAggregator(regions, { store, now: at, log: quiet })));
 }
 
 async function centralItems(): Promise<OrgAccountRegion[]> {
