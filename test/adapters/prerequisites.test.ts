@@ -215,6 +215,8 @@ describe("makePrerequisitesReader", () => {
     vi.stubEnv("AWS_DEFAULT_REGION", undefined);
     vi.stubEnv("AWS_PROFILE", undefined);
     vi.stubEnv("AWS_CONFIG_FILE", "/dev/null");
+    // The SDK also asks EC2 instance metadata for a region: not on a CI machine that runs on EC2.
+    vi.stubEnv("AWS_EC2_METADATA_DISABLED", "true");
 
     // Act and assess
     expect(await makePrerequisitesReader(options).region()).toBe(expected);

@@ -319,6 +319,8 @@ describe("governor preflight against moto", () => {
     vi.stubEnv("AWS_DEFAULT_REGION", undefined);
     vi.stubEnv("AWS_CONFIG_FILE", "/dev/null");
     vi.stubEnv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
+    // The SDK also asks EC2 instance metadata for a region: not on a CI machine that runs on EC2.
+    vi.stubEnv("AWS_EC2_METADATA_DISABLED", "true");
 
     // Act
     const { code, stdout, stderr } = await runCli("preflight");

@@ -131,6 +131,16 @@ describe("slack-action wiring at a cold start, against moto", () => {
       value: keep?.value as string,
       responseUrl: "https://hooks.slack.com/actions/T0TEAM01/1/x",
     });
+    // Slack's response_url is the real origin here (this is the production wiring): answer it in the test.
+    const responded: { url: string; body: string }[] = [];
+    const realFetch = globalThis.fetch;
+    vi.stubGlobal("fetch", async (url: string | URL | Request, init?: RequestInit) => {
+      if (String(url).startsWith("https://hooks.slack.com/")) {
+        responded.push({ url: String(url), body: String(init?.body) });
+        return new Response("ok");
+      }
+      return realFetch(url, init);
+    });
     const result = await handler({
       version: "2.0",
       headers: slackHeaders(body, Math.floor(Date.now() / 1000)),
@@ -142,6 +152,9 @@ describe("slack-action wiring at a cold start, against moto", () => {
     const tags = (await sm.send(new DescribeSecretCommand({ SecretId: arn }))).Tags ?? [];
     expect(tags.find((t) => t.Key === "governor:kept-by")?.Value).toBe("U0OWNER01");
     expect(tags.find((t) => t.Key === "governor:stage")).toBeUndefined();
+    expect(responded.map((r) => r.url)).toEqual(["https://hooks.slack.com/actions/T0TEAM01/1/x"]);
+    expect(responded[0]?.body).toContain("U0OWNER01");
+    vi.unstubAllGlobals();
     sm.destroy();
   }, 60_000);
 });

@@ -68,7 +68,12 @@ export async function startMoto(): Promise<Moto> {
     async stop() {
       if (child.exitCode !== null) return;
       await new Promise<void>((resolve) => {
-        child.once("exit", () => resolve());
+        // A moto_server that does not stop on SIGTERM within 5 s is killed: a test run never waits on it.
+        const kill = setTimeout(() => child.kill("SIGKILL"), 5_000);
+        child.once("exit", () => {
+          clearTimeout(kill);
+          resolve();
+        });
         child.kill("SIGTERM");
       });
     },

@@ -1,0 +1,185 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/**
+ * `npm test`'s vitest step, under a stall guard. vitest waits on its workers with no deadline: a worker that stops
+ * answering (a lost IPC message, an event loop that never turns again) leaves the run waiting forever, past every
+ * test and hook timeout (vitest-dev/vitest#10162; nodejs/node#55834 for one such loss). Here no file finished for
+ * GOVERNOR_TEST_STALL_SECONDS (default 300; the slowest file takes about 25 s) stops the run, names the files that
+ * had not finished, and runs those (and any that failed, for their full report) once more. A file that stalls twice
+ * fails the run. A run whose files all finished but whose vitest does not exit is stopped after a minute.
+ *
+ * Usage: node --import tsx scripts/test.ts [--vitest-option=value ...] [file filters ...]
+ */
+
+const VITEST = join(dirname(createRequire(import.meta.url).resolve("vitest/package.json")), "vitest.mjs");
+const REPORTER = fileURLToPath(new URL("./test-progress-reporter.ts", import.meta.url));
+const EXIT_GRACE_MS = 60_000;
+const POLL_MS = 1_000;
+
+export interface Progress {
+  planned: string[];
+  /** File -> its final state ("passed", "failed", "skipped"). */
+  ended: Map<string, string>;
+  runEnded?: { reason: string; errors: number };
+}
+
+/** Parses the reporter's lines (a line cut off by a kill is ignored). */
+export function readProgress(text: string): Progress {
+  const progress: Progress = { planned: [], ended: new Map() };
+  for (const line of text.split("\n")) {
+    let event: {
+      event?: string;
+      files?: string[];
+      file?: string;
+      state?: string;
+      reason?: string;
+      errors?: number;
+    };
+    try {
+      event = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (event.event === "planned") progress.planned = event.files ?? [];
+    else if (event.event === "ended" && event.file) progress.ended.set(event.file, event.state ?? "failed");
+    else if (event.event === "run-ended")
+      progress.runEnded = { reason: event.reason ?? "", errors: event.errors ?? 0 };
+  }
+  return progress;
+}
+
+/** The files to run again: those that never finished, and those that failed (so their errors are printed in full). */
+export function toRunAgain(progress: Progress): string[] {
+  return progress.planned.filter((f) => {
+    const state = progress.ended.get(f);
+    return state === undefined || state === "failed";
+  });
+}
+
+/** Did every planned file finish without a failure? */
+export function allPassed(progress: Progress): boolean {
+  return (
+    progress.planned.length > 0 &&
+    progress.planned.every((f) => ["passed", "skipped"].includes(progress.ended.get(f) ?? "")) &&
+    (progress.runEnded?.errors ?? 0) === 0
+  );
+}
+
+interface Attempt {
+  progress: Progress;
+  /** vitest's exit code, or null when the guard stopped it. */
+  code: number | null;
+  stalled: boolean;
+}
+
+function say(text: string): void {
+  process.stderr.write(`\ntest guard: ${text}\n`);
+}
+
+/** One vitest run, stopped (its whole process group: workers, moto_server, Chromium) when it stalls. */
+function attempt(args: readonly string[], stallMs: number): Promise<Attempt> {
+  const dir = mkdtempSync(join(tmpdir(), "governor-test-"));
+  const file = join(dir, "progress.ndjson");
+  const child = spawn(
+    process.execPath,
+    [VITEST, "run", "--reporter=default", `--reporter=${REPORTER}`, ...args],
+    {
+      stdio: "inherit",
+      detached: true,
+      env: { ...process.env, GOVERNOR_TEST_PROGRESS: file },
+    },
+  );
+  const stop = (signal: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, signal);
+    } catch {
+      // Already gone.
+    }
+  };
+  const forward = (signal: NodeJS.Signals) => () => stop(signal);
+  const onInt = forward("SIGINT");
+  const onTerm = forward("SIGTERM");
+  process.on("SIGINT", onInt);
+  process.on("SIGTERM", onTerm);
+
+  return new Promise((done) => {
+    let size = 0;
+    let lastChange = Date.now();
+    let endedAt: number | undefined;
+    let stalled = false;
+    const read = () => readProgress(existsSync(file) ? readFileSync(file, "utf8") : "");
+    const finish = (code: number | null) => {
+      clearInterval(timer);
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+      const progress = read();
+      rmSync(dir, { recursive: true, force: true });
+      done({ progress, code, stalled });
+    };
+    child.once("exit", (code) => {
+      // The group may still hold a moto_server or a browser a test left behind: stop it with its vitest.
+      stop("SIGKILL");
+      finish(code);
+    });
+    const timer = setInterval(() => {
+      const now = Date.now();
+      const current = existsSync(file) ? statSync(file).size : 0;
+      if (current !== size) {
+        size = current;
+        lastChange = now;
+        if (endedAt === undefined && read().runEnded) endedAt = now;
+      }
+      if (endedAt !== undefined && now - endedAt > EXIT_GRACE_MS) {
+        say(
+          `vitest reported the end of the run but did not exit within ${EXIT_GRACE_MS / 1000} s: stopped it`,
+        );
+        endedAt = now;
+        stop("SIGKILL");
+      } else if (endedAt === undefined && !stalled && now - lastChange > stallMs) {
+        stalled = true;
+        stop("SIGKILL");
+      }
+    }, POLL_MS);
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  const stallMs = Number(process.env.GOVERNOR_TEST_STALL_SECONDS ?? 300) * 1000;
+  const first = await attempt(argv, stallMs);
+  if (!first.stalled) {
+    if (first.code !== null) return first.code;
+    return allPassed(first.progress) ? 0 : 1;
+  }
+  const again = toRunAgain(first.progress);
+  const finished = first.progress.planned.length - again.length;
+  if (first.progress.planned.length > 0 && again.length === 0) {
+    say(
+      `every one of the ${finished} test files finished and passed, but vitest stopped answering for ${stallMs / 1000} s without ending the run: stopped it`,
+    );
+    return 0;
+  }
+  if (first.progress.planned.length === 0) {
+    say(`vitest planned no test file within ${stallMs / 1000} s: stopped it`);
+    return 1;
+  }
+  say(
+    `no test file finished for ${stallMs / 1000} s: stopped vitest with ${finished} files done; running the other ${again.length} again:\n  ${again.join("\n  ")}`,
+  );
+  // The same options (given as --name=value), only these files.
+  const options = argv.filter((a) => a.startsWith("-"));
+  const second = await attempt([...options, ...again.map((f) => resolve(f))], stallMs);
+  if (second.stalled) {
+    say(`these test files stalled twice:\n  ${toRunAgain(second.progress).join("\n  ")}`);
+    return 1;
+  }
+  if (second.code !== null) return second.code;
+  return allPassed(second.progress) ? 0 : 1;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url))
+  main(process.argv.slice(2)).then((code) => process.exit(code));
