@@ -177,8 +177,11 @@ async function main(argv: string[]): Promise<number> {
     say(`these test files stalled twice:\n  ${toRunAgain(second.progress).join("\n  ")}`);
     return 1;
   }
-  if (second.code !== null) return second.code;
-  return allPassed(second.progress) ? 0 : 1;
+  const code = second.code ?? (allPassed(second.progress) ? 0 : 1);
+  say(
+    `${finished} test files passed before the stall; of the ${again.length} run again, ${code === 0 ? "all passed" : "some failed (above)"}`,
+  );
+  return code;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url))

@@ -49,6 +49,7 @@ describe("the test run's stall guard", { timeout: 60_000 }, () => {
     expect(stderr).toContain(fixture("wedges-once"));
     expect(stderr).not.toContain(`  ${fixture("passes")}`);
     expect(stdout).toMatch(/Test Files {2}1 passed \(1\)/);
+    expect(stderr).toContain("1 test files passed before the stall; of the 1 run again, all passed");
     expect(code).toBe(0);
   });
 
