@@ -8,21 +8,25 @@ import { fileURLToPath } from "node:url";
 /**
  * `npm test`'s vitest step, under a stall guard. vitest waits on its workers with no deadline: a worker that stops
  * answering (a lost IPC message, an event loop that never turns again) leaves the run waiting forever, past every
- * test and hook timeout (vitest-dev/vitest#10162; nodejs/node#55834 for one such loss). Here no file finished for
- * GOVERNOR_TEST_STALL_SECONDS (default 300; the slowest file takes about 25 s) stops the run, names the files that
+ * test and hook timeout (vitest-dev/vitest#10162; nodejs/node#55834 for one such loss). Here no file starting or
+ * finishing for GOVERNOR_TEST_STALL_SECONDS (default 300; the slowest file takes about 25 s) stops the run, names the files that
  * had not finished, and runs those (and any that failed, for their full report) once more. A file that stalls twice
  * fails the run. A run whose files all finished but whose vitest does not exit is stopped after a minute.
  *
  * Usage: node --import tsx scripts/test.ts [--vitest-option=value ...] [file filters ...]
+ * GOVERNOR_TEST_REPORTER picks vitest's reporter (default "default"; .ci/run uses "minimal": failures only).
  */
 
 const VITEST = join(dirname(createRequire(import.meta.url).resolve("vitest/package.json")), "vitest.mjs");
 const REPORTER = fileURLToPath(new URL("./test-progress-reporter.ts", import.meta.url));
 const EXIT_GRACE_MS = 60_000;
+/** A quiet this long is reported (with the files running), so a log shows where a stall began. */
+const QUIET_MS = 60_000;
 const POLL_MS = 1_000;
 
 export interface Progress {
   planned: string[];
+  started: Set<string>;
   /** File -> its final state ("passed", "failed", "skipped"). */
   ended: Map<string, string>;
   runEnded?: { reason: string; errors: number };
@@ -30,7 +34,7 @@ export interface Progress {
 
 /** Parses the reporter's lines (a line cut off by a kill is ignored). */
 export function readProgress(text: string): Progress {
-  const progress: Progress = { planned: [], ended: new Map() };
+  const progress: Progress = { planned: [], started: new Set(), ended: new Map() };
   for (const line of text.split("\n")) {
     let event: {
       event?: string;
@@ -46,6 +50,7 @@ export function readProgress(text: string): Progress {
       continue;
     }
     if (event.event === "planned") progress.planned = event.files ?? [];
+    else if (event.event === "started" && event.file) progress.started.add(event.file);
     else if (event.event === "ended" && event.file) progress.ended.set(event.file, event.state ?? "failed");
     else if (event.event === "run-ended")
       progress.runEnded = { reason: event.reason ?? "", errors: event.errors ?? 0 };
@@ -59,6 +64,11 @@ export function toRunAgain(progress: Progress): string[] {
     const state = progress.ended.get(f);
     return state === undefined || state === "failed";
   });
+}
+
+/** The files that started and have not finished. */
+export function running(progress: Progress): string[] {
+  return [...progress.started].filter((f) => !progress.ended.has(f));
 }
 
 /** Did every planned file finish without a failure? */
@@ -87,7 +97,13 @@ function attempt(args: readonly string[], stallMs: number): Promise<Attempt> {
   const file = join(dir, "progress.ndjson");
   const child = spawn(
     process.execPath,
-    [VITEST, "run", "--reporter=default", `--reporter=${REPORTER}`, ...args],
+    [
+      VITEST,
+      "run",
+      `--reporter=${process.env.GOVERNOR_TEST_REPORTER ?? "default"}`,
+      `--reporter=${REPORTER}`,
+      ...args,
+    ],
     {
       stdio: "inherit",
       detached: true,
@@ -112,6 +128,7 @@ function attempt(args: readonly string[], stallMs: number): Promise<Attempt> {
     let lastChange = Date.now();
     let endedAt: number | undefined;
     let stalled = false;
+    let quietSaid = false;
     const read = () => readProgress(existsSync(file) ? readFileSync(file, "utf8") : "");
     const finish = (code: number | null) => {
       clearInterval(timer);
@@ -132,6 +149,7 @@ function attempt(args: readonly string[], stallMs: number): Promise<Attempt> {
       if (current !== size) {
         size = current;
         lastChange = now;
+        quietSaid = false;
         if (endedAt === undefined && read().runEnded) endedAt = now;
       }
       if (endedAt !== undefined && now - endedAt > EXIT_GRACE_MS) {
@@ -140,7 +158,14 @@ function attempt(args: readonly string[], stallMs: number): Promise<Attempt> {
         );
         endedAt = now;
         stop("SIGKILL");
-      } else if (endedAt === undefined && !stalled && now - lastChange > stallMs) {
+      } else if (endedAt === undefined && !quietSaid && now - lastChange > Math.min(QUIET_MS, stallMs / 2)) {
+        quietSaid = true;
+        const progress = read();
+        say(
+          `no test file started or finished for ${Math.round((now - lastChange) / 1000)} s (${progress.ended.size} of ${progress.planned.length} done); running:\n  ${running(progress).join("\n  ") || "(none)"}`,
+        );
+      }
+      if (endedAt === undefined && !stalled && now - lastChange > stallMs) {
         stalled = true;
         stop("SIGKILL");
       }
@@ -168,7 +193,7 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   say(
-    `no test file finished for ${stallMs / 1000} s: stopped vitest with ${finished} files done; running the other ${again.length} again:\n  ${again.join("\n  ")}`,
+    `no test file started or finished for ${stallMs / 1000} s: stopped vitest with ${finished} files done; running the other ${again.length} again:\n  ${again.join("\n  ")}`,
   );
   // The same options (given as --name=value), only these files.
   const options = argv.filter((a) => a.startsWith("-"));

@@ -22,7 +22,13 @@ function guard(files: string[]): Promise<{ code: number; stderr: string; stdout:
       process.execPath,
       ["--import", "tsx", "scripts/test.ts", `--config=${join(FIXTURES, "vitest.config.ts")}`, ...files],
       {
-        env: { ...process.env, GOVERNOR_TEST_STALL_SECONDS: "3", STALL_FIXTURE_DIR: dir, NO_COLOR: "1" },
+        env: {
+          ...process.env,
+          GOVERNOR_TEST_STALL_SECONDS: "3",
+          GOVERNOR_TEST_REPORTER: "default",
+          STALL_FIXTURE_DIR: dir,
+          NO_COLOR: "1",
+        },
         timeout: 60_000,
       },
       (error, stdout, stderr) => {
@@ -42,9 +48,12 @@ describe("the test run's stall guard", { timeout: 60_000 }, () => {
     // Act
     const { code, stderr, stdout } = await guard([fixture("passes"), fixture("wedges-once")]);
 
-    // Assess: one stall, one file run again, nothing else.
+    // Assess: the quiet is reported with the file that is running, then one stall, one file run again.
     expect(stderr).toMatch(
-      /no test file finished for 3 s: stopped vitest with 1 files done; running the other 1 again/,
+      /no test file started or finished for \d+ s \(1 of 2 done\); running:\n {2}.*wedges-once/,
+    );
+    expect(stderr).toMatch(
+      /no test file started or finished for 3 s: stopped vitest with 1 files done; running the other 1 again/,
     );
     expect(stderr).toContain(fixture("wedges-once"));
     expect(stderr).not.toContain(`  ${fixture("passes")}`);
