@@ -75,7 +75,10 @@ export const deletionDueSchema = z.strictObject({
   arn: secretArn,
   name: text(512),
   team: text(256),
-  /** When the deletion is due (the secret's DeletedDate plus its recovery window, or the planned stage date). */
+  /**
+   * When the deletion is due: the secret's DeletedDate (the API's "date the secret is scheduled for deletion", the
+   * end of its recovery window), or the day the plan schedules it.
+   */
   on: isoTime,
 });
 
