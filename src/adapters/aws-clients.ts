@@ -10,6 +10,23 @@ import { AdapterError } from "../errors.js";
  */
 export const DEFAULT_MAX_ATTEMPTS = 5;
 
+/**
+ * Bounds on one attempt. The SDK sets none: a connection that never completes or a response that never comes
+ * would hold a Lambda until its own timeout. Cut, the attempt fails with TimeoutError, which the SDK retries
+ * (throwOnRequestTimeout: without it the SDK only logs a warning and keeps waiting).
+ */
+export const CONNECTION_TIMEOUT_MS = 3_000;
+export const REQUEST_TIMEOUT_MS = 20_000;
+
+/** The options of every client's request handler (the SDK builds its NodeHttpHandler from them). */
+export function boundedRequests() {
+  return {
+    connectionTimeout: CONNECTION_TIMEOUT_MS,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    throwOnRequestTimeout: true,
+  } as const;
+}
+
 export interface AwsClientOptions {
   region: string;
   /** An endpoint override (moto, LocalStack, a VPC endpoint). Unset: the SDK's own resolution. */
@@ -24,6 +41,7 @@ export function clientConfig(options: AwsClientOptions) {
     region: options.region,
     retryMode: "adaptive",
     maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    requestHandler: boundedRequests(),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
   } as const;

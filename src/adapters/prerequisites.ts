@@ -11,7 +11,7 @@ import {
   DescribeConfigurationRecorderStatusCommand,
   DescribeConfigurationRecordersCommand,
 } from "@aws-sdk/client-config-service";
-import { toAdapterError } from "./aws-clients.js";
+import { boundedRequests, toAdapterError } from "./aws-clients.js";
 
 /**
  * What `governor preflight` reads of an account: its AWS Config recorders and CloudTrail trails, as they are. This
@@ -235,6 +235,7 @@ export function makePrerequisitesReader(options: {
     ...(options.region ? { region: options.region } : {}),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     maxAttempts: 3,
+    requestHandler: boundedRequests(),
   };
   return new PrerequisitesReader(new ConfigServiceClient(config), new CloudTrailClient(config));
 }

@@ -3,11 +3,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { MemoryAlertDeadLetter, SqsAlertDeadLetter } from "../adapters/alert-dead-letter.js";
 import { EventBridgeAuditSink } from "../adapters/audit.js";
-import {
-  DEFAULT_MAX_ATTEMPTS,
-  makeEventBridgeClient,
-  makeSecretsManagerClient,
-} from "../adapters/aws-clients.js";
+import { clientConfig, makeEventBridgeClient, makeSecretsManagerClient } from "../adapters/aws-clients.js";
 import { WritePacer } from "../adapters/pacer.js";
 import { SecretsManagerStore } from "../adapters/secrets-manager.js";
 import { SecretsManagerWebhookResolver, SlackNotifier } from "../adapters/slack.js";
@@ -81,15 +77,7 @@ export function getRuntime(): Runtime {
   });
   const deadLetterUrl = config.alertDeadLetterUrl;
   const deadLetter = deadLetterUrl
-    ? new SqsAlertDeadLetter(
-        new SQSClient({
-          region: clientOptions.region,
-          retryMode: "adaptive",
-          maxAttempts: DEFAULT_MAX_ATTEMPTS,
-          ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-        }),
-        deadLetterUrl,
-      )
+    ? new SqsAlertDeadLetter(new SQSClient(clientConfig(clientOptions)), deadLetterUrl)
     : new MemoryAlertDeadLetter();
   const exemptPrincipals = config.exemptPrincipals(policy.breakGlassPrincipals);
   log.info("governor started", { mode, rules: policy.rules.length, policy: sources });

@@ -1,13 +1,21 @@
+import { createServer, type Server } from "node:net";
+import { ListSecretsCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { describe, expect, it } from "vitest";
 import {
   awsErrorName,
+  boundedRequests,
+  CONNECTION_TIMEOUT_MS,
+  clientConfig,
   DEFAULT_MAX_ATTEMPTS,
   isRetryableAwsError,
   makeConfigClient,
+  makeDynamoDbClient,
   makeEventBridgeClient,
   makeSecretsManagerClient,
+  REQUEST_TIMEOUT_MS,
   toAdapterError,
 } from "../../src/adapters/aws-clients.js";
+import { makeSecurityHubClient } from "../../src/adapters/security-hub.js";
 import { AdapterError } from "../../src/errors.js";
 
 async function resolve<T>(value: T | (() => Promise<T>) | undefined): Promise<T | undefined> {
@@ -39,6 +47,57 @@ describe("client factories", () => {
     expect(await client.config.credentials({})).toMatchObject({ accessKeyId: "AKIDEXAMPLE" });
     expect(client.config.endpoint).toBeUndefined();
     client.destroy();
+  });
+});
+
+describe("bounded requests", () => {
+  /** The options the SDK's NodeHttpHandler resolved (its configProvider, read once per client). */
+  const handlerOptions = (client: { config: { requestHandler: unknown } }) =>
+    (client.config.requestHandler as { configProvider: Promise<Record<string, unknown>> }).configProvider;
+
+  it.each([
+    { name: "Secrets Manager", make: makeSecretsManagerClient },
+    { name: "Config", make: makeConfigClient },
+    { name: "EventBridge", make: makeEventBridgeClient },
+    { name: "DynamoDB", make: makeDynamoDbClient },
+    { name: "Security Hub", make: makeSecurityHubClient },
+  ])("$name: a connection and a response each have a deadline, and a missed one is an error", async ({
+    make,
+  }) => {
+    const client = make({ region: "eu-west-1" });
+    expect(await handlerOptions(client)).toMatchObject({
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    });
+    client.destroy();
+  });
+
+  it("cuts an attempt that gets no answer, with TimeoutError, which the SDK and the adapters retry", async () => {
+    // Prepare: a server that accepts the connection and never answers; the same options, a shorter deadline.
+    const server: Server = createServer(() => {});
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    const client = new SecretsManagerClient({
+      ...clientConfig({
+        region: "us-east-1",
+        endpoint: `http://127.0.0.1:${port}`,
+        maxAttempts: 1,
+        credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+      }),
+      requestHandler: { ...boundedRequests(), requestTimeout: 200 },
+    });
+
+    // Act
+    const started = Date.now();
+    const error = await client.send(new ListSecretsCommand({})).catch((e: Error) => e);
+
+    // Assess
+    expect((error as Error).name).toBe("TimeoutError");
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(isRetryableAwsError(error)).toBe(true);
+    client.destroy();
+    server.close();
   });
 });
 
