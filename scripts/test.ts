@@ -8,10 +8,11 @@ import { fileURLToPath } from "node:url";
 /**
  * `npm test`'s vitest step, under a stall guard. vitest waits on its workers with no deadline: a worker that stops
  * answering (a lost IPC message, an event loop that never turns again) leaves the run waiting forever, past every
- * test and hook timeout (vitest-dev/vitest#10162; nodejs/node#55834 for one such loss). Here no file starting or
- * finishing for GOVERNOR_TEST_STALL_SECONDS (default 300; the slowest file takes about 25 s) stops the run, names the files that
- * had not finished, and runs those (and any that failed, for their full report) once more. A file that stalls twice
- * fails the run. A run whose files all finished but whose vitest does not exit is stopped after a minute.
+ * test and hook timeout (vitest-dev/vitest#10162; nodejs/node#55834 for one such loss). Here, when no file starts
+ * or finishes for GOVERNOR_TEST_STALL_SECONDS (default 300; the slowest file takes about 25 s), the run is
+ * stopped, the files that had not finished are named and run once more with any that failed (for their full
+ * report). A file that stalls twice fails the run. A run whose files all finished but whose vitest does not exit
+ * is stopped after a minute.
  *
  * Usage: node --import tsx scripts/test.ts [--vitest-option=value ...] [file filters ...]
  * GOVERNOR_TEST_REPORTER picks vitest's reporter (default "default"; .ci/run uses "minimal": failures only).
