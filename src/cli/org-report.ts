@@ -2,6 +2,7 @@ import { makeDynamoDbClient } from "../adapters/aws-clients.js";
 import { DynamoOrgStateStore, MemoryOrgStateStore } from "../adapters/org-state.js";
 import { aggregateOrgBatch } from "../app/org-aggregate.js";
 import { GovernorConfig } from "../config.js";
+import { DELETIONS_DUE_DAYS } from "../domain/org-events.js";
 import { accountRegionRows, buildOrgView, type OrgAccountRegion, type OrgView } from "../domain/org-view.js";
 import { InputError } from "../errors.js";
 import type { OrgStateStore } from "../ports.js";
@@ -123,6 +124,7 @@ function renderView(view: OrgView): Text {
   return [joinText(lines, "\n"), "\n"];
 }
 
+/** The same figures under the same column names as `org plan --format csv`, then the central view's own. */
 const CSV_HEADER = [
   "account",
   "region",
@@ -131,9 +133,9 @@ const CSV_HEADER = [
   "unused",
   "monthly_cost_usd",
   "unused_monthly_cost_usd",
-  "realised_savings_usd",
-  "projected_savings_usd",
-  "deletions_due",
+  "realised_monthly_savings_usd",
+  "projected_monthly_savings_usd",
+  `deletions_due_${DELETIONS_DUE_DAYS}d`,
   "last_sweep",
   "last_heartbeat",
   "silent",

@@ -89,7 +89,7 @@ describe("governor org report --input", () => {
         mode: "report",
         monthly_cost_usd: "2",
         silent: "false",
-        deletions_due: "1",
+        deletions_due_7d: "1",
       }),
       expect.objectContaining({
         account: B,
@@ -100,6 +100,26 @@ describe("governor org report --input", () => {
         last_heartbeat: "",
       }),
     ]);
+  });
+
+  it("names the figures it shares with org plan's CSV by the same columns", async () => {
+    const report = await runCli("org", "report", "--input", input, "--now", NOW, "--format", "csv");
+    const plan = await runCli("org", "plan", "examples/org", "--now", NOW, "--format", "csv");
+    const header = (csv: string) => csv.slice(0, csv.indexOf("\r\n")).split(",");
+    const shared = [
+      "account",
+      "region",
+      "mode",
+      "secrets",
+      "unused",
+      "monthly_cost_usd",
+      "unused_monthly_cost_usd",
+      "realised_monthly_savings_usd",
+      "projected_monthly_savings_usd",
+      "deletions_due_7d",
+    ];
+    expect(header(report.stdout)).toEqual(expect.arrayContaining(shared));
+    expect(header(plan.stdout)).toEqual(expect.arrayContaining(shared));
   });
 
   it("--html FILE writes the organization's HTML report and, alone, prints only a line on stderr", async () => {
