@@ -1,4 +1,8 @@
 import { writeFileSync } from "node:fs";
+import {
+  DynamoAccessFailureCounter,
+  MemoryAccessFailureCounter,
+} from "../adapters/access-failure-counter.js";
 import { makeConfigClient, makeDynamoDbClient, makeSecretsManagerClient } from "../adapters/aws-clients.js";
 import { ConfigComplianceSource } from "../adapters/config-compliance.js";
 import { dynamoEventLedger, memoryEventLedger } from "../adapters/event-ledger.js";
@@ -9,7 +13,7 @@ import { GovernorConfig } from "../config.js";
 import { ACCOUNT_ID_RE, type StackIdentity } from "../domain/origin.js";
 import { parseSecretArn } from "../domain/secret.js";
 import type { Policy } from "../policy/schema.js";
-import type { ComplianceSource, EventLedger, SecretStore } from "../ports.js";
+import type { AccessFailureCounter, ComplianceSource, EventLedger, SecretStore } from "../ports.js";
 import { readText } from "./io.js";
 import { UsageError } from "./usage.js";
 
@@ -110,18 +114,28 @@ export function stackOf(
 }
 
 /**
- * The event ledger a command uses, chosen by configuration: the stack's table (GOVERNOR_STATE_TABLE) with
- * `--live`, so a replay against the live account sees what the functions handled; memory otherwise (offline).
+ * The event ledger and the access-failure counter a command uses, chosen by configuration: the stack's table
+ * (GOVERNOR_STATE_TABLE) with `--live`, so a replay against the live account sees what the functions handled and
+ * counts denials with theirs; memory otherwise (offline, or no table named).
  */
-export function ledgerOf(
+export function eventStateOf(
   values: { live?: boolean },
+  accessFailures: Policy["accessFailures"],
   config: GovernorConfig = new GovernorConfig(),
-): EventLedger {
+): { ledger: EventLedger; accessCounter: AccessFailureCounter } {
+  const { windowMinutes, incidentAfter } = accessFailures;
   const table = config.stateTable;
-  if (!values.live || !table) return memoryEventLedger();
-  const options = {
+  if (!values.live || !table)
+    return {
+      ledger: memoryEventLedger(),
+      accessCounter: new MemoryAccessFailureCounter(windowMinutes, incidentAfter),
+    };
+  const client = makeDynamoDbClient({
     region: config.region ?? "us-east-1",
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+  });
+  return {
+    ledger: dynamoEventLedger(client, table),
+    accessCounter: new DynamoAccessFailureCounter(client, table, windowMinutes, incidentAfter),
   };
-  return dynamoEventLedger(makeDynamoDbClient(options), table);
 }

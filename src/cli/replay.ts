@@ -1,5 +1,4 @@
 import { basename } from "node:path";
-import { MemoryAccessFailureCounter } from "../adapters/access-failure-counter.js";
 import { contentOf } from "../app/handle-batch.js";
 import { notifyEventResults } from "../app/notify.js";
 import type { FindingResult } from "../app/process-findings.js";
@@ -9,8 +8,8 @@ import { parseEvent } from "../domain/events.js";
 import { matchRule } from "../domain/rules.js";
 import { loadPolicy } from "../policy/load.js";
 import {
+  eventStateOf,
   exemptPrincipalsOf,
-  ledgerOf,
   openAccount,
   STACK_OPTIONS,
   selfPrincipalsOf,
@@ -69,12 +68,8 @@ export async function runReplay(argv: string[], io: Terminal): Promise<number> {
   const { policy } = loadPolicy(readPolicyTexts(values.policy));
   const mode = parseMode(values.mode) ?? policy.mode;
   const account = openAccount(values, now);
-  const ledger = ledgerOf(values);
+  const { ledger, accessCounter } = eventStateOf(values, policy.accessFailures);
   const stack = stackOf(values, account);
-  const window = new MemoryAccessFailureCounter(
-    policy.accessFailures.windowMinutes,
-    policy.accessFailures.incidentAfter,
-  );
   const slack = slackFromOptions(values, io, mode, now, policy);
   // Every file is read and checked before any is acted on (or anything is printed).
   const files = readEventFiles(positionals, { ignoreUnknown: values["ignore-unknown"] ?? false });
@@ -149,7 +144,7 @@ export async function runReplay(argv: string[], io: Terminal): Promise<number> {
         now,
         exemptPrincipals: exemptPrincipalsOf(policy),
         selfPrincipals: selfPrincipalsOf(),
-        accessCounter: window,
+        accessCounter,
       });
       const failures = results.filter((r) => r.outcome?.outcome === "failed").length;
       failed += failures;

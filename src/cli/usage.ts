@@ -142,7 +142,7 @@ export const COMMANDS = {
       "governor replay trail.json --live --mode report --ignore-unknown",
     ],
     notes:
-      'A file holds an EventBridge event, an array of them, a CloudTrail record or log file ({"Records": [...]}).\nEvery file is read and checked before any is acted on: not JSON (file:line:col) or no event the governor\nhandles is bad input, exit 2.',
+      'A file holds an EventBridge event, an array of them, a CloudTrail record or log file ({"Records": [...]}).\nEvery file is read and checked before any is acted on: not JSON (file:line:col) or no event the governor\nhandles is bad input, exit 2.\nWith --live and GOVERNOR_STATE_TABLE (the state table of the stack), handled events and denied reads are\nrecorded in that table, shared with the functions; otherwise in memory, for the run.',
   },
   sweep: {
     summary: "the daily sweep: read the whole account, plan under the blast-radius limit, act",
