@@ -148,4 +148,10 @@ export class GovernorConfig {
   get endpoint(): string | undefined {
     return this.env.AWS_ENDPOINT_URL || undefined;
   }
+
+  /** The SDK clients' region (us-east-1 when none is set) and endpoint (AWS_ENDPOINT_URL: an emulator). */
+  get clientOptions(): { region: string; endpoint?: string } {
+    const endpoint = this.endpoint;
+    return { region: this.region ?? "us-east-1", ...(endpoint ? { endpoint } : {}) };
+  }
 }

@@ -37,10 +37,7 @@ export function openAccount(
   if (values.account && values.live) throw new UsageError("give either --account FILE or --live, not both");
   if (values.live) {
     const config = new GovernorConfig();
-    const clientOptions = {
-      region: config.region ?? "us-east-1",
-      ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-    };
+    const clientOptions = config.clientOptions;
     const share = options.writeShare ?? config.writeShare;
     const pacer = new WritePacer({ share });
     const store = new SecretsManagerStore(makeSecretsManagerClient(clientOptions), pacer);
@@ -130,10 +127,7 @@ export function eventStateOf(
       ledger: memoryEventLedger(),
       accessCounter: new MemoryAccessFailureCounter(windowMinutes, incidentAfter),
     };
-  const client = makeDynamoDbClient({
-    region: config.region ?? "us-east-1",
-    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-  });
+  const client = makeDynamoDbClient(config.clientOptions);
   return {
     ledger: dynamoEventLedger(client, table),
     accessCounter: new DynamoAccessFailureCounter(client, table, windowMinutes, incidentAfter),

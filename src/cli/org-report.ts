@@ -163,13 +163,7 @@ export async function runOrgReport(argv: string[], io: Terminal): Promise<number
   let store: OrgStateStore;
   if (values.table) {
     const config = new GovernorConfig();
-    store = new DynamoOrgStateStore(
-      makeDynamoDbClient({
-        region: config.region ?? "us-east-1",
-        ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-      }),
-      values.table,
-    );
+    store = new DynamoOrgStateStore(makeDynamoDbClient(config.clientOptions), values.table);
   } else store = await storeFromInput(values.input as string, now, io);
 
   const items: OrgAccountRegion[] = [];

@@ -1,7 +1,7 @@
 import { makeSecretsManagerClient } from "../adapters/aws-clients.js";
 import { SecretsManagerWebhookResolver, SlackNotifier } from "../adapters/slack.js";
 import { ORG_DIGEST_ROUTE } from "../app/org-digest.js";
-import { clientOptions, getOrgRuntime } from "./org-runtime.js";
+import { getOrgRuntime } from "./org-runtime.js";
 
 let notifier: SlackNotifier | undefined;
 
@@ -13,7 +13,7 @@ let notifier: SlackNotifier | undefined;
 export function orgNotifier(deadline?: number): SlackNotifier {
   const { config, log } = getOrgRuntime();
   notifier ??= new SlackNotifier({
-    resolver: new SecretsManagerWebhookResolver(makeSecretsManagerClient(clientOptions(config)), {
+    resolver: new SecretsManagerWebhookResolver(makeSecretsManagerClient(config.clientOptions), {
       [ORG_DIGEST_ROUTE]: { webhookSecret: config.orgWebhookSecret },
     }),
     log,

@@ -18,20 +18,12 @@ export interface OrgRuntime {
 
 let runtime: OrgRuntime | undefined;
 
-/** The SDK clients' region and endpoint (AWS_ENDPOINT_URL: an emulator). */
-export function clientOptions(config: GovernorConfig) {
-  return {
-    region: config.region ?? "us-east-1",
-    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-  };
-}
-
 export function getOrgRuntime(): OrgRuntime {
   if (runtime) return runtime;
   const config = new GovernorConfig();
   const log = new Logger({ serviceName: "secrets-governor-org" });
   const table = config.orgTable;
-  const store = new DynamoOrgStateStore(makeDynamoDbClient(clientOptions(config)), table);
+  const store = new DynamoOrgStateStore(makeDynamoDbClient(config.clientOptions), table);
   runtime = { config, log, table, store };
   return runtime;
 }

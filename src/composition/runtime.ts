@@ -62,10 +62,7 @@ export function getRuntime(): Runtime {
   const mode = config.modeOverride ?? policy.mode;
   // Read once, at the cold start: a stack that does not know its own account refuses to start, not to act.
   const stack = config.stack;
-  const clientOptions = {
-    region: config.region ?? "us-east-1",
-    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-  };
+  const clientOptions = config.clientOptions;
   const secretsManager = makeSecretsManagerClient(clientOptions);
   const store = new SecretsManagerStore(secretsManager, new WritePacer({ share: config.writeShare }));
   const audit = new EventBridgeAuditSink(makeEventBridgeClient(clientOptions), config.auditBus);
