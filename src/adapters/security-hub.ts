@@ -31,6 +31,20 @@ export function makeSecurityHubClient(options: AwsClientOptions): SecurityHubCli
   return new SecurityHubClient({ ...clientConfig(options), maxAttempts: options.maxAttempts ?? 3 });
 }
 
+/**
+ * The adapter as the functions and the CLI use it: resolved findings whose Workflow could not be set are logged
+ * as one warning (WORKFLOW_NOT_RESOLVED, the first 20 named).
+ */
+export function makeSecurityHubFindings(
+  options: AwsClientOptions,
+  log: { warn(message: string, extra: Record<string, unknown>): void },
+): SecurityHubFindings {
+  return new SecurityHubFindings(makeSecurityHubClient(options), {
+    onWorkflowNotResolved: (failed) =>
+      log.warn(WORKFLOW_NOT_RESOLVED, { workflowNotResolved: failed.length, findings: failed.slice(0, 20) }),
+  });
+}
+
 /** Bytes per request, below the documented 6 MB so the JSON envelope always fits. */
 const BATCH_BYTES = 5 * 1024 * 1024;
 

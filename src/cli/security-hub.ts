@@ -1,10 +1,6 @@
 import { makeDynamoDbClient } from "../adapters/aws-clients.js";
 import { DynamoReportedFindings, MemoryReportedFindings } from "../adapters/reported-findings.js";
-import {
-  makeSecurityHubClient,
-  SecurityHubFindings,
-  WORKFLOW_NOT_RESOLVED,
-} from "../adapters/security-hub.js";
+import { makeSecurityHubFindings } from "../adapters/security-hub.js";
 import type { Log } from "../app/process-findings.js";
 import type { SecurityHubDeps, SecurityHubSummary } from "../app/security-hub.js";
 import { GovernorConfig } from "../config.js";
@@ -27,10 +23,7 @@ export function liveSecurityHub(
   io: Terminal,
   config: GovernorConfig = new GovernorConfig(),
 ): SecurityHubDeps {
-  const options = {
-    region: config.region ?? "us-east-1",
-    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-  };
+  const options = config.clientOptions;
   const table = config.stateTable;
   if (!table)
     io.stderr(
@@ -38,13 +31,7 @@ export function liveSecurityHub(
     );
   const log = stderrLog(io);
   return {
-    sink: new SecurityHubFindings(makeSecurityHubClient(options), {
-      onWorkflowNotResolved: (failed) =>
-        log.warn(WORKFLOW_NOT_RESOLVED, {
-          workflowNotResolved: failed.length,
-          findings: failed.slice(0, 20),
-        }),
-    }),
+    sink: makeSecurityHubFindings(options, log),
     reported: table
       ? new DynamoReportedFindings(makeDynamoDbClient(options), table)
       : new MemoryReportedFindings(),

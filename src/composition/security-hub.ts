@@ -20,15 +20,8 @@ export class LazySecurityHubFindings implements SecurityFindings {
   ) {}
 
   async import(findings: AsffFinding[]): Promise<FindingsImportResult> {
-    this.sink ??= import("../adapters/security-hub.js").then(
-      (m) =>
-        new m.SecurityHubFindings(m.makeSecurityHubClient(this.clientOptions), {
-          onWorkflowNotResolved: (failed) =>
-            this.log.warn(m.WORKFLOW_NOT_RESOLVED, {
-              workflowNotResolved: failed.length,
-              findings: failed.slice(0, 20),
-            }),
-        }),
+    this.sink ??= import("../adapters/security-hub.js").then((m) =>
+      m.makeSecurityHubFindings(this.clientOptions, this.log),
     );
     return (await this.sink).import(findings);
   }
