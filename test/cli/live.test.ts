@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import {
   CreateSecretCommand,
   DescribeSecretCommand,
@@ -7,6 +6,7 @@ import {
   SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { runGovernor } from "../helpers/cli.js";
 import { MOTO_ENV, type Moto, startMoto } from "../helpers/moto.js";
 
 /** The CLI against a live account: moto_server on loopback, reached through AWS_ENDPOINT_URL. */
@@ -30,23 +30,7 @@ describe("governor --live against moto", () => {
     await moto.reset();
   });
 
-  function governor(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ["bin/governor.js", ...args], {
-        env: { ...process.env, ...MOTO_ENV, AWS_ENDPOINT_URL: moto.endpoint, NO_COLOR: "1" },
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => {
-        stdout += d.toString();
-      });
-      child.stderr.on("data", (d: Buffer) => {
-        stderr += d.toString();
-      });
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const governor = (...args: string[]) => runGovernor(args, { ...MOTO_ENV, AWS_ENDPOINT_URL: moto.endpoint });
 
   async function create(name: string, tags: Record<string, string> = {}): Promise<string> {
     const created = await client.send(

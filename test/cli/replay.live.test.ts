@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runGovernor } from "../helpers/cli.js";
 import { MOTO_ENV, type Moto, startMoto } from "../helpers/moto.js";
 import { createStateTable, motoDynamoClient } from "../helpers/moto-dynamodb.js";
 
@@ -49,35 +49,20 @@ describe("governor replay --live with the state table (moto)", () => {
     await moto.stop();
   });
 
-  function replay(
+  async function replay(
     file: string,
     env: Record<string, string> = {},
   ): Promise<{ code: number | null; json: Replay }> {
-    const argv = [
-      "bin/governor.js",
-      "replay",
-      file,
-      "--live",
-      "--now",
-      "2026-11-23T09:20:00Z",
-      "--format",
-      "json",
-    ];
-    return new Promise((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        [...argv, "--account-id", "123456789012", "--region", "us-east-1"],
-        {
-          env: { ...process.env, ...MOTO_ENV, AWS_ENDPOINT_URL: moto.endpoint, ...env },
-        },
-      );
-      let stdout = "";
-      child.stdout.on("data", (d: Buffer) => {
-        stdout += d.toString();
-      });
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code, json: JSON.parse(stdout) as Replay }));
-    });
+    const argv = ["replay", file, "--live", "--now", "2026-11-23T09:20:00Z", "--format", "json"];
+    const { code, stdout } = await runGovernor(
+      [...argv, "--account-id", "123456789012", "--region", "us-east-1"],
+      {
+        ...MOTO_ENV,
+        AWS_ENDPOINT_URL: moto.endpoint,
+        ...env,
+      },
+    );
+    return { code, json: JSON.parse(stdout) as Replay };
   }
 
   interface Replay {

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +8,7 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runGovernor } from "../helpers/cli.js";
 import { MOTO_ENV, type Moto, startMoto } from "../helpers/moto.js";
 
 /** `governor report --live` and `sweep --live --html` against moto_server: the sweep's plan, read-only. */
@@ -31,23 +31,7 @@ describe("governor report --live against moto", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function governor(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ["bin/governor.js", ...args], {
-        env: { ...process.env, ...MOTO_ENV, AWS_ENDPOINT_URL: moto.endpoint, NO_COLOR: "1" },
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => {
-        stdout += d.toString();
-      });
-      child.stderr.on("data", (d: Buffer) => {
-        stderr += d.toString();
-      });
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const governor = (...args: string[]) => runGovernor(args, { ...MOTO_ENV, AWS_ENDPOINT_URL: moto.endpoint });
 
   async function create(name: string, tags: Record<string, string>): Promise<string> {
     const created = await client.send(

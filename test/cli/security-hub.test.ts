@@ -1,9 +1,8 @@
-import { spawn } from "node:child_process";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SecurityHubClient } from "@aws-sdk/client-securityhub";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AsffFinding, AsffFindingSchema, findingId } from "../../src/domain/asff.js";
-import { runCli } from "../helpers/cli.js";
+import { runCli, runGovernor } from "../helpers/cli.js";
 import { MOTO_ENV, type Moto, startMoto } from "../helpers/moto.js";
 import { createStateTable, motoDynamoClient } from "../helpers/moto-dynamodb.js";
 import { motoFindings, motoSecurityHubClient } from "../helpers/moto-securityhub.js";
@@ -68,29 +67,8 @@ describe("governor sweep and restore --live --security-hub against moto", () => 
     await moto.stop();
   });
 
-  function governor(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ["bin/governor.js", ...args], {
-        env: {
-          ...process.env,
-          ...MOTO_ENV,
-          AWS_ENDPOINT_URL: moto.endpoint,
-          GOVERNOR_STATE_TABLE: table,
-          NO_COLOR: "1",
-        },
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => {
-        stdout += d.toString();
-      });
-      child.stderr.on("data", (d: Buffer) => {
-        stderr += d.toString();
-      });
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const governor = (...args: string[]) =>
+    runGovernor(args, { ...MOTO_ENV, AWS_ENDPOINT_URL: moto.endpoint, GOVERNOR_STATE_TABLE: table });
 
   it("imports the sweep's findings, and a restore resolves its secret's", async () => {
     // moto never sets LastAccessedDate: a date far ahead makes every secret unused.
